@@ -1,0 +1,25 @@
+"""The one capability vocabulary shared by every family.
+
+A capability is a promise about what a model can do through genzoo's interfaces; `genzoo list
+--capability log_prob` filters on it and samplers declare the capabilities they need.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Capability(str, Enum):
+    SAMPLE = "sample"  # Generator.sample
+    CONDITIONAL = "conditional"  # sample(condition=labels)
+    ENCODE = "encode"  # Encoder.encode
+    DECODE = "decode"  # Encoder.decode
+    LOG_PROB = "log_prob"  # exact log-likelihood in nats per example
+    LOG_PROB_BOUND = "log_prob_bound"  # a lower bound (ELBO, IWAE, diffusion VLB) in nats
+    TRANSLATE = "translate"  # image to image
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ALL_CAPABILITIES = tuple(c.value for c in Capability)

@@ -1,0 +1,74 @@
+"""The `genzoo` command group.
+
+Commands load lazily (an import path per command), so `genzoo --help` and `genzoo list` never
+import torch. Every GenzooError becomes one line on stderr and a non-zero exit, and a broken
+plugin becomes a one-line warning: no traceback reaches a user for bad input.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import click
+
+from genzoo import __version__
+from genzoo.errors import GenzooError
+from genzoo.specs import load_object
+
+BUILTIN_COMMANDS = {
+    "list": "genzoo.cli.listing:list_command",
+    "info": "genzoo.cli.listing:info_command",
+    "sample": "genzoo.cli.sample:sample_command",
+    "plugins": "genzoo.cli.plugins:plugins_command",
+    "doctor": "genzoo.cli.plugins:doctor_command",
+    "new-plugin": "genzoo.cli.scaffold:new_plugin_command",
+}
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    click.echo(f"genzoo: warning: {message}", err=True)
+
+
+class GenzooGroup(click.Group):
+    """A group whose commands are import paths, extended by plugins' `genzoo_commands` hook."""
+
+    def _plugin_commands(self) -> dict[str, str]:
+        from genzoo.registry import get_registry
+
+        return {name: spec.target for name, spec in get_registry().commands.items() if name not in BUILTIN_COMMANDS}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(BUILTIN_COMMANDS) + sorted(self._plugin_commands())
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = BUILTIN_COMMANDS.get(name) or self._plugin_commands().get(name)
+        if target is None:
+            return None
+        try:
+            return load_object(target)
+        except Exception as error:  # a plugin's command must not break the CLI
+            click.echo(f"genzoo: warning: command {name!r} ({target}) failed to load: {error}", err=True)
+            return None
+
+    def invoke(self, ctx: click.Context):
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = _one_line_warning
+            try:
+                return super().invoke(ctx)
+            except GenzooError as error:
+                click.echo(f"error: {error}", err=True)
+                ctx.exit(error.exit_code)
+            except OSError as error:
+                click.echo(f"error: {error}", err=True)
+                ctx.exit(1)
+
+
+@click.group(cls=GenzooGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="genzoo")
+def cli() -> None:
+    """genzoo: a zoo of deep generative models. Load by name, sample, encode, score, train, publish."""
+
+
+def main() -> None:
+    cli(prog_name="genzoo")

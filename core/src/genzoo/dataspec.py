@@ -1,0 +1,62 @@
+"""DataSpec: what a model's samples look like.
+
+Every model and every dataset carries one, so that a sampler, a metric or the conformance kit can
+check samples against it and the CLI can pick the right output (an image grid or a 2D scatter)
+without knowing the family.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class DataSpec(BaseModel):
+    """Shape, value range, quantisation and classes of one example."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    shape: tuple[int, ...] = Field(description="Shape of one example, e.g. (1, 28, 28) or (2,).")
+    kind: Literal["continuous", "discrete", "binary"] = Field(
+        "continuous", description="binary: values in {low, high}; discrete: `levels` evenly spaced values."
+    )
+    value_range: tuple[float, float] | None = Field(
+        (0.0, 1.0), description="Inclusive (low, high) bounds of values; None for unbounded data such as 2D toys."
+    )
+    levels: int | None = Field(None, ge=2, description="Number of quantisation levels of the original data.")
+    num_classes: int | None = Field(None, ge=1, description="Number of classes for conditional models.")
+    class_names: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DataSpec:
+        if any(size < 1 for size in self.shape):
+            raise ValueError(f"shape sizes must be positive, got {self.shape}")
+        if self.kind == "binary" and self.levels not in (None, 2):
+            raise ValueError("binary data has exactly 2 levels")
+        if self.kind == "discrete" and self.levels is None:
+            raise ValueError("discrete data needs `levels`")
+        if self.kind != "continuous" and self.value_range is None:
+            raise ValueError(f"{self.kind} data needs a value_range")
+        if self.value_range is not None and self.value_range[0] >= self.value_range[1]:
+            raise ValueError(f"value_range low must be below high, got {self.value_range}")
+        if self.class_names is not None and len(self.class_names) != self.num_classes:
+            raise ValueError("class_names must have num_classes entries")
+        return self
+
+    @property
+    def is_image(self) -> bool:
+        """Images are (channels, height, width) with 1 or 3 channels."""
+        return len(self.shape) == 3 and self.shape[0] in (1, 3)
+
+    @property
+    def is_points_2d(self) -> bool:
+        return self.shape == (2,)
+
+    @property
+    def dim(self) -> int:
+        """Number of scalar dimensions of one example (D in bits/dim)."""
+        size = 1
+        for s in self.shape:
+            size *= s
+        return size

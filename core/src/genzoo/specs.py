@@ -1,0 +1,91 @@
+"""What plugins contribute, described without importing it.
+
+Specs are pydantic models that carry import paths ("package.module:Object") instead of objects,
+so that `genzoo list`, `genzoo info` and `--help` never import torch or model code: the object
+behind a path is imported on first use with `load_object`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from genzoo.capabilities import Capability
+
+ImportPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")]
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=96)]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+def load_object(path: str) -> Any:
+    """Import "package.module:Attr.attr" and return the object."""
+    module_name, _, attr_path = path.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in attr_path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Name
+    description: str = ""
+    # Filled in by the plugin manager, not by the plugin: who registered this spec.
+    plugin: str = ""
+    distribution: str = ""
+
+
+class ArchitectureSpec(_Spec):
+    """A model class with its family, capabilities, default sampler and trainer."""
+
+    family: Name
+    model: ImportPath = Field(description="The GenerativeModel subclass; its `config_class` validates config.")
+    capabilities: tuple[Capability, ...]
+    default_sampler: Name = "ancestral"
+    trainer: ImportPath | None = Field(None, description="The Trainer step for this architecture, if trainable.")
+    tiny_config: dict[str, Any] = Field(
+        default_factory=dict, description="Config overrides for a tiny, fast instance (conformance tests, scaffolds)."
+    )
+    paper: str = ""
+
+
+class PretrainedSpec(_Spec):
+    """A named pretrained checkpoint pinned to hub coordinates."""
+
+    architecture: Name
+    repo_id: str = Field(description="Hub repo id, e.g. 'genzoo/vae-mnist'.")
+    revision: str | None = Field(None, description="Pinned commit; None for the bundled registry folder.")
+    files: dict[str, Sha256] = Field(description="Every file of the repo that is used, with its sha256.")
+    dataset: str = ""
+    metrics: dict[str, float] = Field(default_factory=dict)
+    license: str = "apache-2.0"
+    recipe: str = Field("", description="The command that reproduces this checkpoint.")
+
+
+class SamplerSpec(_Spec):
+    """A sampling strategy usable by any model with the required capabilities and methods."""
+
+    target: ImportPath = Field(description="A genzoo.Sampler subclass.")
+    requires: tuple[Capability, ...] = ()
+    methods: tuple[str, ...] = Field((), description="Model methods the sampler calls, e.g. ('generate',).")
+
+
+class DatasetSpec(_Spec):
+    """A dataset factory: target(split=..., **options) returns a dataset with a `data_spec`."""
+
+    target: ImportPath
+
+
+class MetricSpec(_Spec):
+    """An evaluation metric; target is a callable or class documented by the metric."""
+
+    target: ImportPath
+
+
+class CommandSpec(_Spec):
+    """An extra `genzoo` CLI command; target is a click.Command."""
+
+    target: ImportPath

@@ -1,0 +1,1 @@
+"""genzoo's adversarial family (registered through the `genzoo` entry point in `plugin`)."""

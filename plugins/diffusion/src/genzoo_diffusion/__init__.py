@@ -1,0 +1,1 @@
+"""genzoo's diffusion family (registered through the `genzoo` entry point in `plugin`)."""

@@ -1,0 +1,1 @@
+"""genzoo's latent-variable family (registered through the `genzoo` entry point in `plugin`)."""

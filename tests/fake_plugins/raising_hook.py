@@ -1,0 +1,10 @@
+"""A plugin whose hook raises."""
+
+from genzoo import hookimpl
+
+genzoo_hook_api = 1
+
+
+@hookimpl
+def genzoo_architectures():
+    raise ValueError("hook exploded")
