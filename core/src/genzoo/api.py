@@ -79,8 +79,10 @@ def create(architecture: str, *, data: DataSpec | dict | None = None, **config: 
 def load(name_or_path: str | Path, revision: str | None = None, device=None, dtype=None):
     """Load a pretrained name, a checkpoint folder or a hub repo into a model in eval mode."""
     from genzoo.checkpoint import load_checkpoint
-    from genzoo.hub import fetch_pretrained
+    from genzoo.hub import fetch_pretrained, fetch_repo
 
+    if str(name_or_path).startswith("hf://"):
+        return load_checkpoint(fetch_repo(str(name_or_path), revision), device=device, dtype=dtype)
     path = Path(name_or_path).expanduser()
     if isinstance(name_or_path, Path) or path.is_dir() or str(name_or_path).startswith((".", "/", "~")):
         return load_checkpoint(path, device=device, dtype=dtype)

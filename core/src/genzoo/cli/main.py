@@ -22,6 +22,11 @@ BUILTIN_COMMANDS = {
     "plugins": "genzoo.cli.plugins:plugins_command",
     "doctor": "genzoo.cli.plugins:doctor_command",
     "new-plugin": "genzoo.cli.scaffold:new_plugin_command",
+    "eval": "genzoo.cli.eval:eval_command",
+    "pull": "genzoo.cli.hub:pull_command",
+    "push": "genzoo.cli.hub:push_command",
+    "hub": "genzoo.cli.hub:hub_group",
+    "train": "genzoo.cli.train:train_command",
 }
 
 

@@ -61,24 +61,61 @@ def _fetch_local(root: Path, spec: PretrainedSpec) -> Path:
     return folder
 
 
-def _fetch_remote(endpoint: str, spec: PretrainedSpec) -> Path:
+def _download(repo_id: str, filename: str, revision: str | None, endpoint: str, *, force: bool = False) -> Path:
+    """One file through huggingface_hub's cache (honours HF_HUB_OFFLINE, HF_HOME, tokens)."""
     from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
+    try:
+        return Path(hf_hub_download(repo_id, filename, revision=revision, endpoint=endpoint, force_download=force))
+    except LocalEntryNotFoundError as error:
+        raise GenzooError(f"{repo_id}/{filename}: not in the local cache and the hub {endpoint} is unreachable or offline ({error})") from None
+    except HfHubHTTPError as error:
+        raise GenzooError(f"{repo_id}/{filename}@{revision or 'main'}: {' '.join(str(error).split())[:300]}") from None
+
+
+def _fetch_remote(endpoint: str, spec: PretrainedSpec) -> Path:
+    """Download every pinned file; a digest mismatch (corrupted cache, tampered mirror) re-fetches once."""
     folder: Path | None = None
     for name, digest in spec.files.items():
-        for attempt in ("cached", "refetch"):
-            local = Path(
-                hf_hub_download(
-                    spec.repo_id, name, revision=spec.revision, endpoint=endpoint, force_download=attempt == "refetch"
+        local = _download(spec.repo_id, name, spec.revision, endpoint)
+        if not _verify(local, digest):
+            local = _download(spec.repo_id, name, spec.revision, endpoint, force=True)
+            if not _verify(local, digest):
+                raise CheckpointError(
+                    f"{spec.repo_id}/{name}@{spec.revision or 'main'}: sha256 still wrong after re-fetching from "
+                    f"{endpoint}; refusing to load it"
                 )
-            )
-            if _verify(local, digest):
-                break
-        else:
-            raise CheckpointError(f"{spec.repo_id}/{name}@{spec.revision}: sha256 still wrong after re-fetching from {endpoint}")
         folder = local.parent
-    assert folder is not None
+    if folder is None:
+        raise GenzooError(f"{spec.name}: the card pins no files")
     return folder
+
+
+def parse_hf_uri(uri: str) -> tuple[str, str | None]:
+    """'hf://org/repo@rev' -> ('org/repo', 'rev'); the revision is optional."""
+    repo_id, _, revision = uri.removeprefix("hf://").partition("@")
+    if repo_id.count("/") != 1 or not all(repo_id.split("/")):
+        raise GenzooError(f"{uri!r}: expected hf://org/repo[@revision]")
+    return repo_id, revision or None
+
+
+def fetch_repo(uri: str, revision: str | None = None) -> Path:
+    """Snapshot any hub repo named by hf://org/repo@rev; its SHA256SUMS is verified at load time."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    repo_id, pinned = parse_hf_uri(uri)
+    location = hub_location()
+    if isinstance(location, Path) or location is None:
+        folder = _repo_folder(location, repo_id) if location else None
+        if folder is None:
+            raise GenzooError(f"{uri}: no hub URL configured (set GENZOO_HUB or HF_ENDPOINT) and no such repo in {location}")
+        return folder
+    try:
+        return Path(snapshot_download(repo_id, revision=revision or pinned, endpoint=location))
+    except (HfHubHTTPError, LocalEntryNotFoundError) as error:
+        raise GenzooError(f"{uri}: {' '.join(str(error).split())[:300]}") from None
 
 
 def fetch_pretrained(spec: PretrainedSpec) -> Path:
