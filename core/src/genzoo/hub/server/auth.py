@@ -5,9 +5,10 @@ from ``GENZOO_HUB_TOKENS`` (same entries separated by commas or whitespace). A p
 compared against every configured token with ``hmac.compare_digest`` and without early exit, so
 response time does not reveal how much of a guess was right.
 
-An unknown token on a public read is treated as anonymous rather than rejected: the
-``huggingface_hub`` client sends the user's huggingface.co token by default, and refusing it
-would break every public download for logged-in users.
+On reads, an unknown token is treated as no token rather than rejected: the ``huggingface_hub``
+client sends the user's huggingface.co token by default, and refusing it would break every
+public download for logged-in users. Private and missing repos answer alike (401 or 404 with
+``X-Error-Code: RepoNotFound``), so a private repo's existence is not revealed.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def _parse_entry(entry: str, where: str) -> tuple[str, str]:
 def check_token(token: str, where: str = "token") -> None:
     if not _TOKEN_RE.fullmatch(token) or len(token) < MIN_TOKEN_LENGTH:
         raise ValueError(
-            f"{where}: tokens need at least {MIN_TOKEN_LENGTH} characters from [A-Za-z0-9._~+/=-] (short tokens are guessable)"
+            f"{where}: tokens need at least {MIN_TOKEN_LENGTH} characters from [A-Za-z0-9._~+/=-]"
+            " (short tokens are guessable)"
         )
 
 

@@ -120,7 +120,9 @@ class BlobStore:
     def _install(self, tmp: Path, sha256: str) -> None:
         """Move a complete, fsynced temp file to its address (also repairs a corrupted blob)."""
         target = self.path(sha256)
-        target.parent.mkdir(exist_ok=True)
+        if not target.parent.is_dir():
+            target.parent.mkdir(exist_ok=True)
+            fsync_dir(self.directory)
         os.replace(tmp, target)
         fsync_dir(target.parent)
 

@@ -56,12 +56,12 @@ class RevisionNotFound(HubError):
 
 
 class EntryNotFound(HubError):
-    """Carries the resolved commit so the client can cache the file's absence for that commit."""
+    """Carries the resolved commit, when known, so the client can cache the absence for that commit."""
 
     status, code = 404, "EntryNotFound"
 
-    def __init__(self, message: str, *, commit: str) -> None:
-        super().__init__(message, headers={"X-Repo-Commit": commit})
+    def __init__(self, message: str, *, commit: str | None = None) -> None:
+        super().__init__(message, headers={"X-Repo-Commit": commit} if commit else None)
 
 
 class RepoExists(HubError):
@@ -85,11 +85,23 @@ class RangeNotSatisfiable(HubError):
 
 
 class DataCorrupted(HubError):
-    """Stored data no longer matches its hash: refuse to serve it (503, documented, never 500).
+    """Stored data no longer matches its hash: refuse to serve it with 409 Conflict.
 
-    503 rather than a 4xx because the client did nothing wrong, and rather than 500 because the
-    server is working as designed: it detected the damage and an operator can repair it (re-upload
-    the file or restore the blob), after which the same request succeeds.
+    409 says "the resource's current state prevents this", which is the situation: the bytes on disk
+    conflict with the hash that names them. Not 500 (the server works as designed: it detected the
+    damage) and not 503, which ``huggingface_hub`` retries with backoff for about 23 seconds, pointless
+    for damage that needs an operator (re-upload the file or restore the blob; then the same request
+    succeeds). Clients recognise the case by ``X-Error-Code: DataCorrupted``.
     """
 
-    status, code = 503, "DataCorrupted"
+    status, code = 409, "DataCorrupted"
+
+
+class ServiceUnavailable(HubError):
+    """Last-resort answer for an unexpected server-side failure (logged with its traceback)."""
+
+    status, code = 503, "ServiceUnavailable"
+
+
+class InsufficientStorage(HubError):
+    status, code = 507, "InsufficientStorage"

@@ -14,6 +14,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 TEMP_SUFFIX = ".tmp"
 
@@ -66,3 +67,14 @@ def locked(lock_path: Path, *, blocking: bool = True) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def hold_lock(lock_path: Path) -> BinaryIO:
+    """Take a non-blocking exclusive ``flock`` held until the returned file is closed or collected."""
+    holder = open(lock_path, "ab")
+    try:
+        fcntl.flock(holder.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder.close()
+        raise
+    return holder

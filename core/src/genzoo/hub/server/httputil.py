@@ -31,6 +31,11 @@ def path_segments(request: Request) -> list[str]:
         raise BadRequest("request path is not valid UTF-8 after percent-decoding") from None
 
 
+def base_url(request: Request) -> str:
+    """``http://host:port`` as the client addressed us: the client parses returned URLs against it."""
+    return str(request.base_url).rstrip("/")
+
+
 def query_flag(request: Request, name: str) -> bool:
     return request.query_params.get(name, "").lower() in ("1", "true", "yes")
 
@@ -93,8 +98,8 @@ def _header_safe(text: str) -> str:
     return printable[:_MAX_HEADER_MESSAGE]
 
 
-def error_response(error: HubError) -> JSONResponse:
-    """``{"error": message}`` plus the ``X-Error-Code``/``X-Error-Message`` headers the client reads."""
+def error_response(error: HubError, **fields: object) -> JSONResponse:
+    """``{"error": message, **fields}`` plus the ``X-Error-Code``/``X-Error-Message`` headers the client reads."""
     message = error.message.encode("utf-8", "backslashreplace").decode("utf-8")
     headers = {"X-Error-Code": error.code, "X-Error-Message": _header_safe(message), **error.headers}
-    return JSONResponse({"error": message}, status_code=error.status, headers=headers)
+    return JSONResponse({"error": message, **fields}, status_code=error.status, headers=headers)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .blobs import BlobStore, FileEntry
 from .errors import BadRequest, DataCorrupted, PreconditionFailed, RepoExists, RepoNotFound, RevisionNotFound
-from .fsutil import TEMP_SUFFIX, atomic_write, locked
+from .fsutil import TEMP_SUFFIX, atomic_write, fsync_dir, locked
 from .validation import COMMIT_ID_RE
 
 logger = logging.getLogger("genzoo.hub.server")
@@ -77,6 +77,18 @@ def _pause_for_tests() -> None:
         time.sleep(float(seconds))
 
 
+def _read_json(path: Path, keys: tuple[str, ...]) -> dict:
+    """A small metadata file; damage is reported as DataCorrupted (never as a client error)."""
+    raw = path.read_bytes()
+    try:
+        data = json.loads(raw)
+        if isinstance(data, dict) and all(key in data for key in keys):
+            return data
+    except ValueError:
+        pass
+    raise DataCorrupted(f"{path.name} of {path.parent.parent.name}/{path.parent.name} is damaged on the server")
+
+
 def _check_no_file_dir_clash(files: Mapping[str, FileEntry]) -> None:
     """A path cannot be both a file and a directory (git trees cannot represent that)."""
     for path in files:
@@ -108,7 +120,7 @@ class Storage:
         directory = self._repo_dir(repo_id)
         if not (directory / "refs.json").exists():
             return None
-        meta = json.loads((directory / "repo.json").read_bytes())
+        meta = _read_json(directory / "repo.json", ("private", "created_at"))
         return RepoMeta(repo_id=repo_id, private=bool(meta["private"]), created_at=meta["created_at"])
 
     def iter_repos(self) -> Iterator[str]:
@@ -127,7 +139,10 @@ class Storage:
     ) -> Commit:
         """Create a repo whose ``main`` branch holds one commit with ``files`` (empty by default)."""
         directory = self._repo_dir(repo_id)
-        (directory / "commits").mkdir(parents=True, exist_ok=True)
+        for created in (directory.parent, directory, directory / "commits"):
+            if not created.is_dir():
+                created.mkdir(exist_ok=True)
+                fsync_dir(created.parent)  # the new directory entry must survive a power loss too
         with locked(directory / "lock"):
             if (directory / "refs.json").exists():
                 raise RepoExists(f"repo {repo_id} already exists")
@@ -141,10 +156,9 @@ class Storage:
 
     def branches(self, repo_id: str) -> dict[str, str]:
         try:
-            data = json.loads((self._repo_dir(repo_id) / "refs.json").read_bytes())
+            return dict(_read_json(self._repo_dir(repo_id) / "refs.json", ("branches",))["branches"])
         except FileNotFoundError:
             raise RepoNotFound(f"repository {repo_id} not found") from None
-        return dict(data["branches"])
 
     def get_commit(self, repo_id: str, commit_id: str) -> Commit | None:
         key = (repo_id, commit_id)

@@ -2,14 +2,15 @@
 
 Storage is content-addressed, so file paths inside a repo are only dictionary keys; repo ids and
 branch names, however, become directory names and JSON keys. All three are validated here with
-allow-lists, after exactly one round of percent-decoding (done by the router), and a second
-decoding is checked too, so that double-encoded traversal (``%252e%252e``) cannot become ``..`` in
-any downstream tool that decodes again.
+allow-lists, after exactly one round of percent-decoding (done by the router); file paths are also
+checked under further decoding, so that multiply-encoded traversal (``%252e%252e``) cannot become
+``..`` in any downstream tool that decodes again.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import unquote
 
 from .errors import BadRequest
@@ -39,12 +40,25 @@ def validate_repo_id(namespace: object, name: object) -> str:
     return repo_id
 
 
+def _decodings(segment: str) -> list[str]:
+    """What ``segment`` becomes under repeated percent-decoding (until stable, at most 8 rounds)."""
+    found = []
+    for _ in range(8):
+        decoded = unquote(segment)
+        if decoded == segment:
+            break
+        found.append(decoded)
+        segment = decoded
+    return found
+
+
 def validate_path(path: object) -> str:
     """Return ``path`` if it is a safe relative POSIX path inside a repo, else raise.
 
     Rejected: non-strings, empty paths, more than 1024 UTF-8 bytes, control characters (NUL
-    included), backslashes, absolute paths, empty / ``.`` / ``..`` / ``.git`` segments (also when
-    percent-decoded once more), and surrogates that cannot be encoded as UTF-8.
+    included) and invisible formatting ones (bidi overrides that disguise names), backslashes,
+    absolute paths, empty / ``.`` / ``..`` / ``.git`` segments, segments that become ``.``/``..``
+    or gain a separator under further percent-decoding, and lone surrogates.
     """
     if not isinstance(path, str) or not path:
         raise BadRequest("file path must be a non-empty string")
@@ -54,13 +68,12 @@ def validate_path(path: object) -> str:
         raise BadRequest("file path is not valid UTF-8") from None
     if size > MAX_PATH_BYTES:
         raise BadRequest(f"file path longer than {MAX_PATH_BYTES} bytes")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
-        raise BadRequest("file path contains control characters")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in path):
+        raise BadRequest("file path contains control or invisible formatting characters")
     if "\\" in path:
         raise BadRequest("file path contains a backslash")
     for segment in path.split("/"):
-        decoded = unquote(segment)
-        if segment in ("", ".", "..") or decoded in (".", "..") or "/" in decoded or "\\" in decoded:
+        if segment in ("", ".", "..") or any(d in (".", "..") or "/" in d or "\\" in d for d in _decodings(segment)):
             raise BadRequest(f"file path {path!r} has an empty, '.', '..' or encoded-separator segment")
         if segment == ".git":
             raise BadRequest("file paths inside '.git' are not allowed")

@@ -1,0 +1,190 @@
+"""Fixtures for the hub server tests: a server in a thread or a subprocess, and the real HF client.
+
+Every client call passes ``endpoint=``, ``cache_dir=`` and ``token=`` explicitly, so the tests do not
+depend on environment variables that ``huggingface_hub`` only reads at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+import uvicorn  # noqa: E402
+from huggingface_hub import HfApi, hf_hub_download  # noqa: E402
+from huggingface_hub.utils import disable_progress_bars  # noqa: E402
+
+import genzoo.hub.server as hub_server  # noqa: E402
+
+disable_progress_bars()
+
+WRITE_TOKEN = "genzoo-test-write-token-0001"
+READ_TOKEN = "genzoo-test-read-token-00001"
+TOKENS = {WRITE_TOKEN: "write", READ_TOKEN: "read"}
+SRC_DIR = Path(hub_server.__file__).resolve().parents[3]  # core/src, for subprocess servers
+
+
+def write_tree(folder: Path, files: dict[str, bytes]) -> Path:
+    for rel, data in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder
+
+
+class Client:
+    """The unmodified huggingface_hub client pointed at one server."""
+
+    write_token, read_token = WRITE_TOKEN, READ_TOKEN
+
+    def __init__(self, endpoint: str, cache_root: Path) -> None:
+        self.endpoint = endpoint
+        self.cache_root = cache_root
+        self.api = HfApi(endpoint=endpoint, token=False)
+
+    def download(self, repo_id: str, filename: str, *, token: str | bool = False, **kwargs) -> bytes:
+        """Download into a fresh cache dir (so nothing is served from an earlier download)."""
+        cache_dir = self.cache_root / uuid.uuid4().hex
+        path = hf_hub_download(
+            repo_id, filename, endpoint=self.endpoint, cache_dir=cache_dir, token=token, etag_timeout=30, **kwargs
+        )
+        return Path(path).read_bytes()
+
+
+class ThreadedServer(Client):
+    """uvicorn serving ``create_app(root)`` in a background thread of the test process."""
+
+    def __init__(self, root: Path, cache_root: Path, wrap=None, **app_kwargs) -> None:
+        self.root = root
+        self.app = hub_server.create_app(root, **app_kwargs)
+        served = wrap(self.app) if wrap else self.app
+        config = uvicorn.Config(served, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert self.thread.is_alive() and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.01)
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        super().__init__(f"http://127.0.0.1:{self.port}", cache_root)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.app.state.root_lock.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess(Client):
+    """``python -m genzoo.hub.server`` in a subprocess, so it can be SIGKILLed."""
+
+    def __init__(self, root: Path, cache_root: Path, log: Path, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        full_env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(SRC_DIR), os.environ.get("PYTHONPATH", "")]),
+            "GENZOO_HUB_TOKENS": ",".join(f"{token}:{role}" for token, role in TOKENS.items()),
+            **(env or {}),
+        }
+        self.log = log
+        with open(log, "ab") as log_file:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "genzoo.hub.server", "--root", str(root), "--port", str(self.port)],
+                env=full_env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        super().__init__(f"http://127.0.0.1:{self.port}", cache_root)
+        deadline = time.monotonic() + 20
+        while True:
+            assert self.proc.poll() is None, f"server exited early:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"server did not start:\n{log.read_text()}"
+            try:
+                httpx.get(f"{self.endpoint}/api/whoami-v2", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def source(tmp_path):
+    """``source(name, files)`` writes a folder ``tmp/src/<name>`` and returns its parent (an import dir)."""
+
+    def make(name: str, files: dict[str, bytes]) -> Path:
+        write_tree(tmp_path / "src" / name, files)
+        return tmp_path / "src"
+
+    return make
+
+
+@pytest.fixture
+def make_hub(tmp_path):
+    """``make_hub(wrap=None, **create_app_kwargs)``: threaded servers on ``tmp/root``, stopped at teardown."""
+    started: list[ThreadedServer] = []
+
+    def start(wrap=None, **kwargs) -> ThreadedServer:
+        server = ThreadedServer(tmp_path / "root", tmp_path / "cache", wrap=wrap, **{"tokens": TOKENS, **kwargs})
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def hub(make_hub):
+    """A threaded server with read and write tokens, on an empty root."""
+    return make_hub()
+
+
+@pytest.fixture
+def spawn(tmp_path):
+    """``spawn(root, env=None)`` starts a subprocess server; all are stopped at teardown."""
+    started: list[ServerProcess] = []
+
+    def start(root: Path, env: dict[str, str] | None = None) -> ServerProcess:
+        server = ServerProcess(root, tmp_path / "cache", tmp_path / f"server{len(started)}.log", env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def module_hub(tmp_path_factory):
+    """One threaded server per module with a 64 KiB upload limit (for many quick requests)."""
+    base = tmp_path_factory.mktemp("module-hub")
+    server = ThreadedServer(base / "root", base / "cache", tokens=TOKENS, max_upload_bytes=64 << 10)
+    yield server
+    server.stop()
