@@ -84,3 +84,13 @@ def test_pull_to_bundle_loads_without_the_hub(pushed, checkpoint, tmp_path, monk
     model = genzoo.load(f"hf://{pushed}")
     assert torch.equal(model.mean, genzoo.load(checkpoint).mean)
     assert fetch_pretrained(_card(pushed, checkpoint)) == bundle / pushed
+
+
+def test_push_uploads_the_checkpoint_not_the_training_state(hub, checkpoint):
+    (checkpoint / "train").mkdir()
+    (checkpoint / "train" / "metrics.jsonl").write_text("{}\n")
+    repo_id = f"tester/trained-{uuid.uuid4().hex[:8]}"
+    result = CliRunner().invoke(cli, ["push", str(checkpoint), repo_id, "--hub", hub.endpoint, "--token", hub.write_token])
+    assert result.exit_code == 0, result.output
+    files = sorted(s.rfilename for s in hub.api.model_info(repo_id).siblings)
+    assert files == ["README.md", "SHA256SUMS", "config.json", "model.safetensors"]

@@ -31,6 +31,11 @@ def validate_folder(folder: Path) -> None:
     verify_checksums(folder)
 
 
+def _checkpoint_files(folder: Path) -> list[str]:
+    """The top-level files of a checkpoint; training state (train/) and hidden files stay local."""
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
 def push_folder(folder: Path, repo_id: str, *, endpoint: str | None, revision: str | None, private: bool,
                 token: str | None) -> str:
     """Create the repo if needed and upload the folder in one commit; return the commit id."""
@@ -43,7 +48,8 @@ def push_folder(folder: Path, repo_id: str, *, endpoint: str | None, revision: s
         api.create_repo(repo_id, private=private, exist_ok=True)
         info = api.upload_folder(
             repo_id=repo_id, folder_path=str(folder), revision=revision,
-            commit_message=f"Upload {folder.name} with genzoo push", ignore_patterns=[".*"],
+            commit_message=f"Upload {folder.name} with genzoo push",
+            allow_patterns=_checkpoint_files(folder),
         )
     except HfHubHTTPError as error:
         raise GenzooError(f"push to {repo_id} failed: {' '.join(str(error).split())[:300]}") from None
