@@ -154,3 +154,14 @@ def test_pretrained_name_loads_from_the_bundled_registry(saved, plugin_env, monk
     plugin_env()  # family not installed: the message names the package
     with pytest.raises(PluginMissingError, match="pip install toy-family"):
         genzoo.load("class-gaussian-test")
+
+
+def test_saving_twice_gives_byte_identical_files(toy_registry, tmp_path):
+    from genzoo.atomic import sha256_file
+
+    model = genzoo.create("class-gaussian")
+    digests = []
+    for _ in range(4):  # several saves: metadata order once made the weights' digest vary
+        folder = genzoo.save_pretrained(model, tmp_path / "again")
+        digests.append({p.name: sha256_file(p) for p in folder.iterdir()})
+    assert all(d == digests[0] for d in digests)

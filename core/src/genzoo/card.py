@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from genzoo.capabilities import Capability
+
 if TYPE_CHECKING:
     from genzoo.checkpoint import CheckpointConfig
 
@@ -49,12 +51,19 @@ class ModelCard(BaseModel):
     preview: str | None = Field(None, description="File name of a sample grid in the checkpoint folder.")
 
 
-def _front_matter(card: ModelCard, config: CheckpointConfig) -> str:
+def _task_type(config: CheckpointConfig, capabilities: frozenset[Capability]) -> str:
+    """The Hugging Face task a checkpoint's metrics belong to."""
+    if Capability.SAMPLE not in capabilities:
+        return "image-classification" if config.data_spec.is_image else "other"
+    return "unconditional-image-generation" if config.data_spec.is_image else "other"
+
+
+def _front_matter(card: ModelCard, config: CheckpointConfig, capabilities: frozenset[Capability]) -> str:
     from huggingface_hub import EvalResult, ModelCardData
 
     results = [
         EvalResult(
-            task_type="unconditional-image-generation" if len(config.data_spec.shape) == 3 else "other",
+            task_type=_task_type(config, capabilities),
             dataset_type=m.dataset,
             dataset_name=m.dataset,
             dataset_split=m.split,
@@ -74,9 +83,10 @@ def _front_matter(card: ModelCard, config: CheckpointConfig) -> str:
     return data.to_yaml()
 
 
-def render_readme(card: ModelCard, config: CheckpointConfig, checksums: dict[str, str]) -> str:
+def render_readme(card: ModelCard, config: CheckpointConfig, checksums: dict[str, str],
+                  capabilities: frozenset[Capability]) -> str:
     """The README.md text: YAML front matter, usage, metrics, recipe, config and file digests."""
-    lines = ["---", _front_matter(card, config), "---", "", f"# {card.name}", ""]
+    lines = ["---", _front_matter(card, config, capabilities), "---", "", f"# {card.name}", ""]
     if card.description:
         lines += [card.description, ""]
     if card.preview:
@@ -87,7 +97,7 @@ def render_readme(card: ModelCard, config: CheckpointConfig, checksums: dict[str
         "```python",
         "import genzoo, torch",
         f'model = genzoo.load("{card.name}")',
-        "x = model.sample(16, generator=torch.Generator().manual_seed(0))",
+        *(["x = model.sample(16, generator=torch.Generator().manual_seed(0))"] if Capability.SAMPLE in capabilities else []),
         "```",
         "",
         f"Architecture `{config.architecture}` from `{config.plugin.name}` {config.plugin.version}.",

@@ -74,7 +74,9 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
     card = card or ModelCard(name=directory.name)
     with staged_folder(directory) as staging:
         write_text(staging / CONFIG_FILE, config.model_dump_json(indent=2) + "\n")
-        save_model(model, str(staging / WEIGHTS_FILE), metadata={"format": "pt", "architecture": spec.name})
+        # One metadata key only: safetensors writes metadata from a hash map, so with several keys
+        # their order (and the file's sha256) would change from save to save.
+        save_model(model, str(staging / WEIGHTS_FILE), metadata={"format": "pt"})
         if preview:
             from genzoo.outputs import save_samples
 
@@ -82,7 +84,7 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
             save_samples(samples.cpu(), model.data_spec, staging / PREVIEW_FILE)
             card = card.model_copy(update={"preview": PREVIEW_FILE})
         checksums = {name: sha256_file(staging / name) for name in (CONFIG_FILE, WEIGHTS_FILE)}
-        write_text(staging / CARD_FILE, render_readme(card, config, checksums))
+        write_text(staging / CARD_FILE, render_readme(card, config, checksums, frozenset(spec.capabilities)))
         files = sorted(p.name for p in staging.iterdir() if p.is_file())
         write_text(staging / CHECKSUMS_FILE, "".join(f"{sha256_file(staging / f)}  {f}\n" for f in files))
     return directory
