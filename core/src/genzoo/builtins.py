@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from genzoo.capabilities import Capability
 from genzoo.hookspecs import hookimpl
-from genzoo.specs import SamplerSpec
+from genzoo.specs import ArchitectureSpec, DatasetSpec, MetricSpec, PretrainedSpec, SamplerSpec
 
 genzoo_hook_api = 1
 
@@ -19,4 +19,101 @@ def genzoo_samplers() -> list[SamplerSpec]:
             methods=("generate",),
             description="The model's own generative procedure (prior then decoder, autoregressive order, ...).",
         )
+    ]
+
+
+@hookimpl
+def genzoo_architectures() -> list[ArchitectureSpec]:
+    return [
+        ArchitectureSpec(
+            name="classifier",
+            family="evaluation",
+            model="genzoo.metrics.classifier:Classifier",
+            capabilities=(),
+            description="Small CNN classifier; its penultimate features drive FID/KID and cond-acc.",
+            tiny_config={"channels": (2, 4), "hidden": 8},
+        )
+    ]
+
+
+# The feature classifiers in registry/, pinned by sha256 (scripts/train_classifier.py prints the pins).
+CLASSIFIERS = {
+    "digits": {
+        "metrics": {"accuracy": 0.9972},
+        "files": {
+            "README.md": "9853b89fc74f6c68f3ba89e6e08fb7e4f733aa261b7152f6b4293c34c7c3776e",
+            "SHA256SUMS": "1912051fcb9a365791f6b18507dfa49a0a566f8e913eec112d283c7f6cd6bcc8",
+            "config.json": "5f3f922bfdb6fc2c34f686860d78a346c6d0f8337e9702d3afc740eae778018d",
+            "model.safetensors": "a365c11e09f9e9e123f2e9d2e8dde6a44bae226cb55b732ff2dceeb7f89fd9ba",
+        },
+        "recipe": "python scripts/train_classifier.py digits --epochs 40 --batch-size 64 --lr 0.003 --seed 0",
+    },
+    "mnist": {
+        "metrics": {"accuracy": 0.9931},
+        "files": {
+            "README.md": "eeecc7be660bae18bbcc5661edc85e3a672584f367fd374cacfe6ab34dd07ce8",
+            "SHA256SUMS": "b652855c9afe0f258efb024f38496dff166be76cb4e1fd2ecbbad1d0c588fd55",
+            "config.json": "bd20ac6f87ab165fa87e6d6d57d72b49e5caab0a3f3512ed330d41760b0b6743",
+            "model.safetensors": "964fb3dba5bf23d5152171216f0df2ce8f8d50e2532ecd6f4d7ee83a98b9c823",
+        },
+        "recipe": "python scripts/train_classifier.py mnist --epochs 4 --batch-size 128 --lr 0.003 --seed 0 --data-dir DIR",
+    },
+}
+
+
+@hookimpl
+def genzoo_pretrained() -> list[PretrainedSpec]:
+    return [
+        PretrainedSpec(
+            name=f"classifier-{dataset}",
+            architecture="classifier",
+            repo_id=f"genzoo/classifier-{dataset}",
+            revision=None,
+            dataset=dataset,
+            description=f"Feature classifier for FID/KID/cond-acc on {dataset}.",
+            **card,
+        )
+        for dataset, card in CLASSIFIERS.items()
+    ]
+
+
+# name -> (factory in genzoo.data.toy2d, description)
+TOYS = {
+    "8gaussians": ("eight_gaussians", "Ring of 8 Gaussians (radius 4/1.414, std 0.5/1.414); exact density."),
+    "25gaussians": ("twentyfive_gaussians", "5x5 grid of Gaussians (spacing 2/2.828, std 0.05/2.828); exact density."),
+    "moons": ("moons", "Two interleaved half circles with Gaussian noise."),
+    "swissroll": ("swissroll", "2D swiss roll with Gaussian noise."),
+    "checkerboard": ("checkerboard", "Uniform on 8 squares of a 4x4 board; exact density (-ln 32 nats)."),
+    "2spirals": ("two_spirals", "Two interleaved spirals with Gaussian noise."),
+    "rings": ("rings", "Four concentric noisy rings."),
+}
+
+
+@hookimpl
+def genzoo_datasets() -> list[DatasetSpec]:
+    toys = [DatasetSpec(name=name, target=f"genzoo.data.toy2d:{factory}", description=description)
+            for name, (factory, description) in TOYS.items()]
+    return toys + [
+        DatasetSpec(name="digits", target="genzoo.data.digits:digits",
+                    description="scikit-learn's 8x8 digits, 17 grey levels, fixed 1,437/360 split."),
+        DatasetSpec(name="mnist", target="genzoo.data.mnist:mnist",
+                    description="MNIST 28x28 from IDX files in --data-dir / GENZOO_DATA; 60,000/10,000 split."),
+    ]
+
+
+@hookimpl
+def genzoo_metrics() -> list[MetricSpec]:
+    return [
+        MetricSpec(name="nll", target="genzoo.metrics.nll:nll_metric",
+                   description="Test NLL in nats and bits/dim (exact or flagged bound); the ideal on 2D toys."),
+        MetricSpec(name="fid", target="genzoo.metrics.fid:fid_metric",
+                   description="FID on the dataset classifier's features, with the real test-vs-train floor."),
+        MetricSpec(name="kid", target="genzoo.metrics.kid:kid_metric",
+                   description="KID (unbiased, cubic kernel) on classifier features, with the real floor."),
+        MetricSpec(name="cond-acc", target="genzoo.metrics.conditional:conditional_accuracy_metric",
+                   description="Share of class-conditional samples the classifier assigns to the requested class."),
+        MetricSpec(name="modes", target="genzoo.metrics.modes:modes_metric",
+                   description="VEEGAN mode coverage: captured modes and share of high-quality samples."),
+        MetricSpec(name="accuracy", target="genzoo.metrics.conditional:accuracy_metric",
+                   description="Test accuracy of a classifier model."),
     ]

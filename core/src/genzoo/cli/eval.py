@@ -1,0 +1,93 @@
+"""`genzoo eval`: measure a model (or real data) with registered metrics, as a table and JSON.
+
+Each result carries the canonical command that reproduces it, so model cards quote it verbatim.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+import click
+
+from genzoo.cli.options import parse_assignments
+from genzoo.cli.table import format_table
+from genzoo.errors import GenzooError
+
+
+def _card_dataset(name: str) -> str | None:
+    """The dataset a pretrained name or checkpoint folder was trained on, from its spec or card."""
+    path = Path(name).expanduser()
+    if path.is_dir():
+        readme = path / "README.md"
+        if not readme.is_file():
+            return None
+        from huggingface_hub import ModelCard
+
+        datasets = ModelCard.load(readme).data.datasets or []
+        return datasets[0] if datasets else None
+    from genzoo.registry import get_registry
+    from genzoo.specs import PretrainedSpec
+
+    spec = get_registry().model(name)
+    return spec.dataset or None if isinstance(spec, PretrainedSpec) else None
+
+
+def eval_command_line(target: list[str], metric: str, data: str, n, seed, sampler, assignments, data_dir) -> str:
+    words = ["genzoo", "eval", *target, "--metric", metric, "--data", data, "--seed", str(seed)]
+    if n is not None:
+        words += ["--n", str(n)]
+    if sampler:
+        words += ["--sampler", sampler]
+    for pair in assignments:
+        words += ["--set", pair]
+    if data_dir:
+        words += ["--data-dir", data_dir]
+    return shlex.join(words)
+
+
+@click.command("eval")
+@click.argument("name", required=False)
+@click.option("--metric", "metrics", multiple=True, required=True, help="A registered metric (repeatable): nll, fid, kid, cond-acc, modes, accuracy, ...")
+@click.option("--real", metavar="DATASET", help="Measure the real-data floor (test vs train) of DATASET instead of a model.")
+@click.option("--data", help="Registered dataset; default: the one in the model's card.")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Folder with dataset files (default $GENZOO_DATA).")
+@click.option("--n", type=click.IntRange(min=1), help="Number of samples/examples; default: the metric's own.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--sampler", help="A registered sampler; default: the model's own.")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A sampler option (repeatable).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--device", help="torch device; default cuda when available, else cpu.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the results as JSON to this file.")
+def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignments, batch_size, device, as_json, output) -> None:
+    """Evaluate NAME (a pretrained name or checkpoint folder) with --metric, or real data with --real DATASET."""
+    import genzoo
+    from genzoo.atomic import write_text
+    from genzoo.cli.sample import _default_device
+    from genzoo.metrics import evaluate
+    from genzoo.metrics.base import EvalRequest
+
+    if (name is None) == (real is None):
+        raise click.UsageError("give a model NAME or --real DATASET (not both)")
+    model = None if real else genzoo.load(name, device=device or _default_device())
+    data = real or data or _card_dataset(name)
+    if data is None:
+        raise GenzooError(f"{name}: its card names no dataset; pass --data NAME")
+    options = parse_assignments(assignments)
+    target = ["--real", real] if real else [name]
+    results = []
+    for metric in metrics:
+        request = EvalRequest(data=data, data_dir=data_dir, n=n, seed=seed, sampler=sampler, sampler_options=options,
+                              batch_size=batch_size,
+                              command=eval_command_line(target, metric, data, n, seed, sampler, assignments, data_dir))
+        results += evaluate(model, metric, request)
+    report = {"model": name, "real": real, "dataset": data, "results": [r.model_dump() for r in results]}
+    if output:
+        write_text(Path(output), json.dumps(report, indent=2) + "\n")
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    rows = [[r.name, f"{r.value:.6g}", r.dataset, r.split, r.notes] for r in results]
+    click.echo(format_table(["METRIC", "VALUE", "DATASET", "SPLIT", "NOTES"], rows, max_width=100))

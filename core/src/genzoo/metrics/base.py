@@ -1,0 +1,70 @@
+"""The contract of a registered metric, and what the metrics share.
+
+A metric is a function `metric(model, request) -> list[MetricResult]`: `model` is a loaded genzoo
+model (None when only real data is measured, e.g. the FID floor) and `request` an EvalRequest that
+says which data, how many samples, which seed and sampler. Results carry the exact command that
+produced them, so a model card can quote it and anyone can rerun it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from tqdm import tqdm
+
+from genzoo.card import MetricResult
+from genzoo.errors import GenzooError
+
+
+class EvalRequest(BaseModel):
+    """Everything a metric needs besides the model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data: str = Field(description="Registered dataset name.")
+    data_dir: str | None = None
+    n: PositiveInt | None = Field(None, description="Number of samples / examples; None: the metric's default.")
+    seed: int = 0
+    sampler: str | None = None
+    sampler_options: dict[str, Any] = Field(default_factory=dict)
+    batch_size: PositiveInt = 500
+    command: str = Field("", description="The command line that reproduces the measurement.")
+
+    def dataset(self, split: str, view: str | None = None):
+        """The requested dataset's `split`, seen through `view` where the dataset has views."""
+        from genzoo.data import load_dataset
+
+        optional = {"data_dir": self.data_dir, "view": view, "seed": self.seed}
+        return load_dataset(self.data, split, optional={k: v for k, v in optional.items() if v is not None})
+
+    def result(self, name: str, value: float, *, split: str = "test", notes: str = "") -> MetricResult:
+        return MetricResult(name=name, value=float(value), dataset=self.data, split=split, command=self.command,
+                            notes=notes)
+
+
+def require_model(model, metric: str):
+    if model is None:
+        raise GenzooError(f"metric {metric!r} needs a model: genzoo eval NAME --metric {metric}")
+    return model
+
+
+@torch.no_grad()
+def draw_samples(model, request: EvalRequest, n: int, condition: torch.Tensor | None = None) -> torch.Tensor:
+    """`n` samples in batches from one seeded generator, with the requested sampler and options."""
+    generator = torch.Generator(device=model.device).manual_seed(request.seed)
+    chunks = []
+    for start in tqdm(range(0, n, request.batch_size), desc="sampling", leave=False, mininterval=5):
+        size = min(request.batch_size, n - start)
+        labels = None if condition is None else condition[start : start + size]
+        chunks.append(model.sample(size, condition=labels, generator=generator, sampler=request.sampler,
+                                   **request.sampler_options).cpu())
+    return torch.cat(chunks)
+
+
+@torch.no_grad()
+def batched(function, x: torch.Tensor, batch_size: int, desc: str, **kwargs) -> torch.Tensor:
+    """Apply `function` to `x` in batches (bounded memory) and concatenate the results."""
+    parts = [function(chunk, **kwargs) for chunk in tqdm(x.split(batch_size), desc=desc, leave=False, mininterval=5)]
+    return torch.cat(parts)

@@ -1,0 +1,66 @@
+"""Sample-quality metrics on classifier features (FID, KID) share one protocol, written once here.
+
+The model's n samples are compared with n real *train* images; the floor is the same distance
+between n real *test* images and those train images, so a reader sees at once how far from real
+data a model is, at the same sample count (both FID and KID are biased at small n).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+from genzoo.card import MetricResult
+from genzoo.data.base import view_for
+from genzoo.errors import GenzooError
+from genzoo.metrics.base import EvalRequest, batched, draw_samples
+
+
+def feature_classifier_name(dataset: str) -> str:
+    """The pretrained `classifier` published for `dataset` (any plugin may publish one)."""
+    from genzoo.registry import get_registry
+    from genzoo.specs import PretrainedSpec
+
+    registry = get_registry()
+    names = sorted(n for n, s in registry.models.items()
+                   if isinstance(s, PretrainedSpec) and s.architecture == "classifier" and s.dataset == dataset)
+    if not names:
+        raise GenzooError(f"no feature classifier for dataset {dataset!r}: FID/KID need a pretrained 'classifier' "
+                          f"whose dataset is {dataset!r}")
+    return names[0]
+
+
+def load_feature_classifier(dataset: str):
+    import genzoo
+
+    return genzoo.load(feature_classifier_name(dataset))
+
+
+def compare_with_real(model, request: EvalRequest, name: str,
+                      distance: Callable[[torch.Tensor, torch.Tensor, torch.Generator], float]) -> list[MetricResult]:
+    """`name` between samples and real train images (when there is a model) and its real-data floor."""
+    classifier_name = feature_classifier_name(request.data)
+    classifier = load_feature_classifier(request.data)
+    view = view_for(model.data_spec, "samples") if model is not None else "continuous"
+    test, train = request.dataset("test", view), request.dataset("train", view)
+    n = min(request.n or len(test), len(test))
+    generator = torch.Generator().manual_seed(request.seed)
+    x_test = test.tensors()[0][torch.randperm(len(test), generator=generator)[:n]]
+    x_train = train.tensors()[0][torch.randperm(len(train), generator=generator)[:n]]
+
+    def features(x: torch.Tensor) -> torch.Tensor:
+        return batched(classifier.features, x.to(classifier.device), request.batch_size, "features").double().cpu()
+
+    train_features = features(x_train)
+    notes = f"n={n}, {view} view, features: {classifier_name} penultimate layer"
+    floor = distance(features(x_test), train_features, generator)
+    results = [request.result(f"{name}-floor", floor, split="test-vs-train", notes=f"real test vs real train, {notes}")]
+    if model is not None:
+        if tuple(model.data_spec.shape) != tuple(test.data_spec.shape):
+            raise GenzooError(f"the model makes samples of shape {model.data_spec.shape}, "
+                              f"but {request.data} examples have shape {test.data_spec.shape}")
+        samples = draw_samples(model, request, n)
+        value = distance(features(samples), train_features, generator)
+        results.insert(0, request.result(name, value, split="train", notes=f"samples vs real train, {notes}"))
+    return results

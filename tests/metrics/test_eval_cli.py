@@ -1,0 +1,78 @@
+"""`genzoo eval`: table, JSON, -o, the --real floor, defaults from the card, and one-line errors."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import genzoo
+from genzoo.cli.main import cli
+from genzoo.metrics import load_results
+
+pytest.importorskip("sklearn")
+
+
+def _run(*args):
+    return CliRunner().invoke(cli, ["eval", *args])
+
+
+def test_real_floor_table_and_json(tmp_path):
+    result = _run("--real", "digits", "--metric", "fid", "--metric", "kid", "-o", str(tmp_path / "r.json"))
+    assert result.exit_code == 0, result.output
+    header, rule, *rows = [line for line in result.stdout.splitlines() if line.strip()]
+    assert header.split()[:3] == ["METRIC", "VALUE", "DATASET"] and set(rule) <= {"-", " "}
+    assert [row.split()[0] for row in rows] == ["fid-floor", "kid-floor"]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["real"] == "digits" and [r["name"] for r in report["results"]] == ["fid-floor", "kid-floor"]
+    assert report["results"][0]["command"] == "genzoo eval --real digits --metric fid --data digits --seed 0"
+    rerun = _run("--real", "digits", "--metric", "fid", "--json")
+    assert json.loads(rerun.stdout)["results"][0]["value"] == report["results"][0]["value"]
+    card = genzoo.ModelCard(name="x", metrics=load_results(tmp_path / "r.json"))
+    assert card.metrics[1].name == "kid-floor" and card.metrics[1].command.startswith("genzoo eval --real digits")
+
+
+def test_checkpoint_folder_takes_its_dataset_from_the_card(truth_registry, tmp_path):
+    folder = genzoo.save_pretrained(genzoo.create("toy-truth"), tmp_path / "truth",
+                                    card=genzoo.ModelCard(name="truth", datasets=["8gaussians"]))
+    result = _run(str(folder), "--metric", "modes", "--metric", "nll", "--n", "1000", "--json")
+    assert result.exit_code == 0, result.output
+    values = {r["name"]: r for r in json.loads(result.stdout)["results"]}
+    assert values["modes"]["value"] == 8 and values["modes"]["dataset"] == "8gaussians"
+    assert values["nll"]["value"] == pytest.approx(values["nll-ideal"]["value"])
+    assert values["nll"]["command"] == f"genzoo eval {folder} --metric nll --data 8gaussians --seed 0 --n 1000"
+
+
+def test_pretrained_name_defaults_to_its_dataset():
+    result = _run("classifier-digits", "--metric", "accuracy", "--json")
+    assert result.exit_code == 0, result.output
+    [accuracy, _binarized] = json.loads(result.stdout)["results"]
+    assert accuracy["dataset"] == "digits" and accuracy["value"] >= 0.97
+    assert accuracy["command"] == "genzoo eval classifier-digits --metric accuracy --data digits --seed 0"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--metric", "fid"], "give a model NAME or --real DATASET"),
+        (["--real", "digits", "--metric", "fidd"], "unknown metric 'fidd'; did you mean 'fid'"),
+        (["--real", "digits", "--metric", "nll"], "metric 'nll' needs a model"),
+        (["--real", "moons", "--metric", "kid"], "no feature classifier for dataset 'moons'"),
+    ],
+)
+def test_user_errors_are_one_line(args, message):
+    result = _run(*args)
+    assert result.exit_code != 0 and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_folder_without_dataset_asks_for_data(truth_registry, tmp_path):
+    folder = genzoo.save_pretrained(genzoo.create("one-mode"), tmp_path / "m")
+    result = _run(str(folder), "--metric", "modes")
+    assert result.exit_code == 1 and "pass --data NAME" in result.output
+    assert _run(str(folder), "--metric", "modes", "--data", "8gaussians").exit_code == 0
+
+
+def test_sampler_options_reach_the_sampler(truth_registry, tmp_path):
+    folder = genzoo.save_pretrained(genzoo.create("one-mode"), tmp_path / "m")
+    result = _run(str(folder), "--metric", "modes", "--data", "8gaussians", "--set", "steps=5")
+    assert result.exit_code == 2 and "invalid options for sampler 'ancestral'" in result.output

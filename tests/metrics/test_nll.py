@@ -1,0 +1,73 @@
+"""NLL against known answers: the true distribution scores the ideal; bits/dim conventions; IS estimator."""
+
+import math
+
+import pytest
+import torch
+
+import genzoo
+from genzoo.dataspec import DataSpec
+from genzoo.errors import CapabilityError
+from genzoo.metrics import evaluate
+from genzoo.metrics.base import EvalRequest
+from genzoo.metrics.nll import bits_per_dim, importance_sampled_log_prob, log_mean_exp
+
+
+@pytest.mark.parametrize(("toy", "ideal"), [("8gaussians", 2.84), ("checkerboard", math.log(32))])
+def test_true_distribution_scores_the_ideal(truth_registry, toy, ideal):
+    model = genzoo.create("toy-truth", dataset=toy)
+    results = {r.name: r for r in evaluate(model, "nll", EvalRequest(data=toy, command="cmd"))}
+    assert results["nll"].value == pytest.approx(results["nll-ideal"].value, abs=1e-6)
+    assert results["nll"].value == pytest.approx(ideal, abs=0.03)
+    assert "exact" in results["nll"].notes and results["nll"].command == "cmd"
+    assert "bits/dim" not in results  # unquantised 2D data: nats only
+
+
+def test_wrong_distribution_scores_worse_than_the_ideal(truth_registry):
+    model = genzoo.create("toy-truth", dataset="25gaussians")  # the grid's density scored on the ring
+    results = {r.name: r.value for r in evaluate(model, "nll", EvalRequest(data="8gaussians", n=500))}
+    assert results["nll"] > results["nll-ideal"] + 10
+
+
+def test_models_without_likelihood_are_refused(truth_registry):
+    with pytest.raises(CapabilityError, match="no likelihood"):
+        evaluate(genzoo.create("one-mode"), "nll", EvalRequest(data="8gaussians"))
+
+
+def test_bits_per_dim_conventions():
+    dequantized = DataSpec(shape=(1, 28, 28), levels=256)
+    dim = 28 * 28
+    assert bits_per_dim(0.0, dequantized) == pytest.approx(8.0)  # a uniform density on [0,1) = 8 bits/pixel
+    assert bits_per_dim(dim * math.log(2), dequantized) == pytest.approx(9.0)
+    digits = DataSpec(shape=(1, 8, 8), levels=17)
+    assert bits_per_dim(0.0, digits) == pytest.approx(math.log2(17))
+    discrete = DataSpec(shape=(1, 8, 8), kind="discrete", levels=17)
+    assert bits_per_dim(64 * math.log(17), discrete) == pytest.approx(math.log2(17))  # uniform over 17 levels
+    assert bits_per_dim(1.0, DataSpec(shape=(4,), kind="binary", levels=2)) is None
+    assert bits_per_dim(1.0, DataSpec(shape=(2,), value_range=None)) is None
+
+
+def test_importance_sampling_is_exact_with_the_true_posterior_and_converges_with_the_prior():
+    """z ~ N(0, 1), x | z ~ N(z, 1): p(x) = N(0, 2) and the posterior is N(x/2, 1/2)."""
+    normal = torch.distributions.Normal
+    x = torch.tensor([-2.0, 0.0, 0.5, 3.0], dtype=torch.float64)
+    exact = normal(0.0, math.sqrt(2.0)).log_prob(x)
+    generator = torch.Generator().manual_seed(0)
+
+    def weights(q):
+        def draw(m):
+            z = q.mean + q.stddev * torch.randn(m, len(x), generator=generator, dtype=torch.float64)
+            return normal(0.0, 1.0).log_prob(z) + normal(z, 1.0).log_prob(x), q.log_prob(z)
+        return draw
+
+    posterior = normal(x / 2, torch.full_like(x, math.sqrt(0.5)))
+    assert torch.allclose(importance_sampled_log_prob(weights(posterior), k=7, chunk=3), exact)
+    prior = normal(torch.zeros_like(x), torch.ones_like(x))
+    estimate = importance_sampled_log_prob(weights(prior), k=20_000, chunk=1000)
+    assert torch.allclose(estimate, exact, atol=0.02)
+
+
+def test_importance_sampling_does_not_underflow():
+    draw = lambda m: (torch.full((m, 2), -5000.0), torch.zeros(m, 2))  # noqa: E731
+    assert torch.allclose(importance_sampled_log_prob(draw, k=10, chunk=4), torch.full((2,), -5000.0))
+    assert log_mean_exp(torch.tensor([[-1000.0], [-1000.0]])).item() == pytest.approx(-1000.0)
