@@ -35,7 +35,11 @@ class MetricsLog:
 
 
 def plot_losses(records: list[dict[str, Any]], path: Path) -> None:
-    """Draw every loss term (keys other than bookkeeping) against the step, on a symlog axis."""
+    """Draw every loss term (keys other than bookkeeping) against the step.
+
+    The y axis is logarithmic only when every value is positive and they span over two decades
+    (early losses dwarf late ones); NLLs can be negative, so otherwise it stays linear.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -44,11 +48,14 @@ def plot_losses(records: list[dict[str, Any]], path: Path) -> None:
     bookkeeping = {"step", "epoch", "lr", "examples_per_s", "elapsed_s", "iteration"}
     keys = sorted({k for r in records for k, v in r.items() if k not in bookkeeping and isinstance(v, (int, float))})
     figure, axis = plt.subplots(figsize=(6, 4), dpi=100)
+    values = [r[k] for r in records for k in keys if k in r]
     for key in keys:
         points = [(r.get("step", r.get("iteration")), r[key]) for r in records if key in r]
         axis.plot([p[0] for p in points], [p[1] for p in points], label=key)
     axis.set_xlabel("step")
-    axis.set_yscale("symlog")
+    axis.set_ylabel("loss")
+    if values and min(values) > 0 and max(values) / min(values) > 100:
+        axis.set_yscale("log")
     axis.grid(alpha=0.3)
     if keys:
         axis.legend()
