@@ -23,9 +23,6 @@ import hashlib
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,46 +38,25 @@ sys.path.insert(0, str(SRC))
 import httpx  # noqa: E402
 
 from genzoo.hub.server import fsck, import_folder  # noqa: E402
+from genzoo.hub.server.process import HubProcess  # noqa: E402
 
 WRITE_TOKEN = "reliability-write-token-000"
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
 
 
-class Server:
-    def __init__(self, root: Path, log: Path, env: dict[str, str] | None = None) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        full_env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
-            "GENZOO_HUB_TOKENS": f"{WRITE_TOKEN}:write",
-            **(env or {}),
-        }
-        with open(log, "ab") as log_file:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "genzoo.hub.server", "--root", str(root), "--port", str(self.port)],
-                env=full_env, stdout=log_file, stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 20
-        while True:
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start, see {log}")
-            try:
-                httpx.get(f"{self.url}/api/whoami-v2", timeout=1)
-                return
-            except httpx.TransportError:
-                time.sleep(0.05)
+def start_server(root: Path, log: Path, env: dict[str, str] | None = None) -> HubProcess:
+    return HubProcess(root, log, tokens={WRITE_TOKEN: "write"}, env=env)
 
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
+def published(work: Path, phase: str, repo: str, files: dict[str, bytes]) -> Path:
+    """A fresh storage root for one phase, holding `files` imported as genzoo/<repo>."""
+    src = work / f"{phase}-src" / repo
+    src.mkdir(parents=True)
+    for name, data in files.items():
+        (src / name).write_bytes(data)
+    root = work / f"{phase}-root"
+    import_folder(root, src.parent)
+    return root
 
 
 def payload(seed: str, size: int) -> bytes:
@@ -125,13 +101,8 @@ def concurrency(work: Path, results: Results, clients: int, budget: float) -> No
     files = {"shared.bin": payload("shared", 20 << 20)}
     files.update({f"part-{i:02d}.bin": payload(f"part{i}", random.randint(1, 4 << 20)) for i in range(16)})
     expected = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
-    src = work / "conc-src" / "data"
-    src.mkdir(parents=True)
-    for name, data in files.items():
-        (src / name).write_bytes(data)
-    root = work / "conc-root"
-    import_folder(root, src.parent)
-    server = Server(root, work / "concurrency.log")
+    root = published(work, "conc", "data", files)
+    server = start_server(root, work / "concurrency.log")
     httpx.post(f"{server.url}/api/repos/create", json={"name": "scratch", "organization": "genzoo"}, headers=AUTH)
     deadline = time.monotonic() + budget
     errors: list[str] = []
@@ -204,7 +175,7 @@ def crash(work: Path, results: Results, kills: int, budget: float) -> None:
     while runs < kills and time.monotonic() < deadline:
         runs += 1
         paused = runs % 3 == 0
-        server = Server(root, work / "crash.log", env={"GENZOO_HUB_TEST_PAUSE_IN_COMMIT": "30"} if paused else None)
+        server = start_server(root, work / "crash.log", env={"GENZOO_HUB_TEST_PAUSE_IN_COMMIT": "30"} if paused else None)
         stop = threading.Event()
 
         def write_loop(url: str = server.url) -> None:
@@ -235,7 +206,7 @@ def crash(work: Path, results: Results, kills: int, budget: float) -> None:
         stop.set()
         writer.join(30)
 
-        restarted = Server(root, work / "crash.log")
+        restarted = start_server(root, work / "crash.log")
         problems = verify_crashy(restarted.url, acknowledged)
         restarted.stop()
         report = fsck(root)
@@ -297,13 +268,8 @@ def damage(path: Path, kind: str, rng: random.Random) -> None:
 def corruption(work: Path, results: Results, count: int, budget: float) -> None:
     rng = random.Random(7)
     files = {f"f{i}.bin": payload(f"c{i}", rng.randint(1000, 3 << 20)) for i in range(6)}
-    src = work / "corrupt-src" / "fragile"
-    src.mkdir(parents=True)
-    for name, data in files.items():
-        (src / name).write_bytes(data)
-    root = work / "corrupt-root"
-    import_folder(root, src.parent)
-    server = Server(root, work / "corruption.log")
+    root = published(work, "corrupt", "fragile", files)
+    server = start_server(root, work / "corruption.log")
     failures, runs = 0, 0
     deadline = time.monotonic() + budget
     with httpx.Client(timeout=30) as http:

@@ -7,10 +7,6 @@ depend on environment variables that ``huggingface_hub`` only reads at import ti
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -18,20 +14,19 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
-import httpx  # noqa: E402
 import pytest  # noqa: E402
 import uvicorn  # noqa: E402
 from huggingface_hub import HfApi, hf_hub_download  # noqa: E402
 from huggingface_hub.utils import disable_progress_bars  # noqa: E402
 
 import genzoo.hub.server as hub_server  # noqa: E402
+from genzoo.hub.server.process import HubProcess  # noqa: E402
 
 disable_progress_bars()
 
 WRITE_TOKEN = "genzoo-test-write-token-0001"
 READ_TOKEN = "genzoo-test-read-token-00001"
 TOKENS = {WRITE_TOKEN: "write", READ_TOKEN: "read"}
-SRC_DIR = Path(hub_server.__file__).resolve().parents[3]  # core/src, for subprocess servers
 
 
 def write_tree(folder: Path, files: dict[str, bytes]) -> Path:
@@ -85,53 +80,12 @@ class ThreadedServer(Client):
         self.app.state.root_lock.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ServerProcess(Client):
+class ServerProcess(HubProcess, Client):
     """``python -m genzoo.hub.server`` in a subprocess, so it can be SIGKILLed."""
 
     def __init__(self, root: Path, cache_root: Path, log: Path, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        full_env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(SRC_DIR), os.environ.get("PYTHONPATH", "")]),
-            "GENZOO_HUB_TOKENS": ",".join(f"{token}:{role}" for token, role in TOKENS.items()),
-            **(env or {}),
-        }
-        self.log = log
-        with open(log, "ab") as log_file:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "genzoo.hub.server", "--root", str(root), "--port", str(self.port)],
-                env=full_env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-        super().__init__(f"http://127.0.0.1:{self.port}", cache_root)
-        deadline = time.monotonic() + 20
-        while True:
-            assert self.proc.poll() is None, f"server exited early:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"server did not start:\n{log.read_text()}"
-            try:
-                httpx.get(f"{self.endpoint}/api/whoami-v2", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        HubProcess.__init__(self, root, log, tokens=TOKENS, env=env)
+        Client.__init__(self, self.url, cache_root)
 
 
 @pytest.fixture
