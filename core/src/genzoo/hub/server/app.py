@@ -27,8 +27,8 @@ from . import api, commit, resolve
 from .auth import Authorizer
 from .context import HubContext
 from .errors import BadRequest, HubError, InsufficientStorage, MethodNotAllowed, NotFound, ServiceUnavailable
-from .fsutil import hold_lock
 from .httputil import error_response, path_segments
+from .locks import hold_lock
 from .storage import Storage
 
 logger = logging.getLogger("genzoo.hub.server")

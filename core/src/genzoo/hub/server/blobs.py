@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from genzoo.atomic import fsync_dir, temp_name, write_all
+
 from .errors import DataCorrupted
-from .fsutil import fsync_dir, temp_name, write_all
 
 CHUNK_SIZE = 1 << 20
 

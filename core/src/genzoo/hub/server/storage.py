@@ -30,9 +30,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from genzoo.atomic import TEMP_SUFFIX, fsync_dir
+from genzoo.atomic import write_bytes as atomic_write
+
 from .blobs import BlobStore, FileEntry
 from .errors import BadRequest, DataCorrupted, PreconditionFailed, RepoExists, RepoNotFound, RevisionNotFound
-from .fsutil import TEMP_SUFFIX, atomic_write, fsync_dir, locked
+from .locks import locked
 from .validation import COMMIT_ID_RE
 
 logger = logging.getLogger("genzoo.hub.server")
