@@ -68,3 +68,8 @@ def test_unknown_density_unknown_name_and_bad_options_are_user_errors():
         load_dataset("moons", n=0)
     with pytest.raises(ConfigError, match="split"):
         load_dataset("moons", "valid")
+
+
+def test_unknown_dataset_option_is_a_config_error():
+    with pytest.raises(ConfigError, match="colour: Unexpected keyword argument"):
+        load_dataset("moons", colour="red")

@@ -72,3 +72,11 @@ def test_the_equivalent_command_rebuilds_the_same_run_config():
     assignments = tuple(words[i + 1] for i, word in enumerate(words) if word == "--set")
     rebuilt = build_run_config(words[2], words[4], apply_assignments({}, parse_assignments(assignments)))
     assert rebuilt == config and words[-2:] == ["--out", "out"]
+
+
+def test_bad_option_of_a_plain_dataset_factory_is_a_config_error():
+    """Third-party factories need not validate their options: a TypeError becomes a ConfigError."""
+    from genzoo.training.data import open_dataset
+
+    with pytest.raises(ConfigError, match=r"dataset 'blobs': bad options \['colour'\]"):
+        open_dataset("blobs", {"colour": "red"})

@@ -30,6 +30,8 @@ def load_dataset(name: str, split: str = "train", *, optional: dict[str, Any] | 
     options.update({key: value for key, value in optional.items() if key in accepted})
     try:
         return factory(split=split, **options)
+    except TypeError as error:  # an option the factory does not take
+        raise ConfigError(f"dataset {name!r}: bad options {sorted(options)} ({error})") from None
     except ValidationError as error:
         raise ConfigError(f"invalid options for dataset {name!r}: " + pydantic_message(error).replace("\n", "; ")) from None
 

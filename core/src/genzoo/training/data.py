@@ -14,21 +14,16 @@ import torch
 from torch.utils.data import DataLoader, DistributedSampler
 
 from genzoo.errors import ConfigError, GenzooError
-from genzoo.specs import load_object
 from genzoo.training.steps import Batch
 
 
 def open_dataset(name: str, options: dict[str, Any], split: str = "train"):
-    """Build a registered dataset (`target(split=..., **options)`) and check it has a DataSpec."""
-    from genzoo.registry import get_registry
+    """Build a registered dataset (see genzoo.data.load_dataset) and check it can feed a model."""
+    from genzoo.data import load_dataset
 
-    spec = get_registry().dataset(name)
-    try:
-        dataset = load_object(spec.target)(split=split, **options)
-    except TypeError as error:
-        raise ConfigError(f"dataset {name!r}: bad options {sorted(options)} ({error})") from None
+    dataset = load_dataset(name, split, **options)
     if not hasattr(dataset, "data_spec"):
-        raise GenzooError(f"dataset {name!r} ({spec.target}) has no data_spec; it cannot feed a model")
+        raise GenzooError(f"dataset {name!r} has no data_spec; it cannot feed a model")
     if len(dataset) == 0:
         raise GenzooError(f"dataset {name!r} split {split!r} is empty")
     return dataset
