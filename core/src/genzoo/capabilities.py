@@ -16,6 +16,7 @@ class Capability(str, Enum):
     DECODE = "decode"  # Encoder.decode
     LOG_PROB = "log_prob"  # exact log-likelihood in nats per example
     LOG_PROB_BOUND = "log_prob_bound"  # a lower bound (ELBO, IWAE, diffusion VLB) in nats
+    LOG_PROB_ESTIMATE = "log_prob_estimate"  # a stochastic estimate, neither exact nor a bound (RBM with AIS)
     TRANSLATE = "translate"  # image to image
 
     def __str__(self) -> str:
@@ -23,3 +24,5 @@ class Capability(str, Enum):
 
 
 ALL_CAPABILITIES = tuple(c.value for c in Capability)
+# A model with any of these implements `log_prob`.
+LIKELIHOOD_CAPABILITIES = frozenset({Capability.LOG_PROB, Capability.LOG_PROB_BOUND, Capability.LOG_PROB_ESTIMATE})

@@ -34,7 +34,8 @@ def _card_dataset(name: str) -> str | None:
     return spec.dataset or None if isinstance(spec, PretrainedSpec) else None
 
 
-def eval_command_line(target: list[str], metric: str, data: str, n, seed, sampler, assignments, data_dir) -> str:
+def eval_command_line(target: list[str], metric: str, data: str, n, seed, sampler, assignments, likelihood,
+                      data_dir) -> str:
     words = ["genzoo", "eval", *target, "--metric", metric, "--data", data, "--seed", str(seed)]
     if n is not None:
         words += ["--n", str(n)]
@@ -42,6 +43,8 @@ def eval_command_line(target: list[str], metric: str, data: str, n, seed, sample
         words += ["--sampler", sampler]
     for pair in assignments:
         words += ["--set", pair]
+    for pair in likelihood:
+        words += ["--likelihood", pair]
     if data_dir:
         words += ["--data-dir", data_dir]
     return shlex.join(words)
@@ -57,11 +60,14 @@ def eval_command_line(target: list[str], metric: str, data: str, n, seed, sample
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--sampler", help="A registered sampler; default: the model's own.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A sampler option (repeatable).")
+@click.option("--likelihood", multiple=True, metavar="KEY=VALUE",
+              help="An option of the model's log_prob for nll (repeatable), e.g. k=5000 importance samples.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option("--device", help="torch device; default cuda when available, else cpu.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the results as JSON to this file.")
-def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignments, batch_size, device, as_json, output) -> None:
+def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignments, likelihood, batch_size, device,
+                 as_json, output) -> None:
     """Evaluate NAME (a pretrained name or checkpoint folder) with --metric, or real data with --real DATASET."""
     import genzoo
     from genzoo.atomic import write_text
@@ -76,12 +82,14 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
     if data is None:
         raise GenzooError(f"{name}: its card names no dataset; pass --data NAME")
     options = parse_assignments(assignments)
+    likelihood_options = parse_assignments(likelihood)
     target = ["--real", real] if real else [name]
     results = []
     for metric in metrics:
         request = EvalRequest(data=data, data_dir=data_dir, n=n, seed=seed, sampler=sampler, sampler_options=options,
-                              batch_size=batch_size,
-                              command=eval_command_line(target, metric, data, n, seed, sampler, assignments, data_dir))
+                              likelihood_options=likelihood_options, batch_size=batch_size,
+                              command=eval_command_line(target, metric, data, n, seed, sampler, assignments,
+                                                        likelihood, data_dir))
         results += evaluate(model, metric, request)
     report = {"model": name, "real": real, "dataset": data, "results": [r.model_dump() for r in results]}
     if output:

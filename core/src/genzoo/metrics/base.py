@@ -29,6 +29,8 @@ class EvalRequest(BaseModel):
     seed: int = 0
     sampler: str | None = None
     sampler_options: dict[str, Any] = Field(default_factory=dict)
+    likelihood_options: dict[str, Any] = Field(
+        default_factory=dict, description="Keyword options of model.log_prob, e.g. {'k': 5000} importance samples.")
     batch_size: PositiveInt = 500
     command: str = Field("", description="The command line that reproduces the measurement.")
 

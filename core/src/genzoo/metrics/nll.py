@@ -9,16 +9,17 @@ same test points is reported beside the model's.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 
 import torch
 from tqdm import tqdm
 
-from genzoo.capabilities import Capability
+from genzoo.capabilities import LIKELIHOOD_CAPABILITIES, Capability
 from genzoo.data.base import view_for
 from genzoo.dataspec import DataSpec
-from genzoo.errors import CapabilityError
+from genzoo.errors import CapabilityError, ConfigError
 from genzoo.metrics.base import EvalRequest, require_model
 
 
@@ -59,8 +60,9 @@ def importance_sampled_log_prob(draw: Callable[[int], tuple[torch.Tensor, torch.
 def nll_metric(model, request: EvalRequest):
     """Mean NLL of the test split (nats per example), bits/dim, and the ideal where the density is known."""
     model = require_model(model, "nll")
-    if not {Capability.LOG_PROB, Capability.LOG_PROB_BOUND} & model.capabilities:
-        raise CapabilityError(f"{model.spec.name!r} has no likelihood (needs log_prob or log_prob_bound)")
+    if not LIKELIHOOD_CAPABILITIES & model.capabilities:
+        raise CapabilityError(f"{model.spec.name!r} has no likelihood (needs log_prob, log_prob_bound or log_prob_estimate)")
+    _check_options(model, request.likelihood_options)
     test = request.dataset("test", view_for(model.data_spec, "likelihood"))
     x, y = test.tensors()
     if request.n is not None:
@@ -68,13 +70,15 @@ def nll_metric(model, request: EvalRequest):
     conditional = Capability.CONDITIONAL in model.capabilities
     with torch.no_grad():
         log_p = torch.cat([
-            model.log_prob(xb.to(model.device), condition=yb.to(model.device) if conditional else None).double().cpu()
+            model.log_prob(xb.to(model.device), condition=yb.to(model.device) if conditional else None,
+                           **request.likelihood_options).double().cpu()
             for xb, yb in tqdm(list(zip(x.split(request.batch_size), y.split(request.batch_size))),
                                desc="log_prob", leave=False, mininterval=5)
         ])
     nll = float(-log_p.mean())
-    kind = "exact" if model.log_prob_is_exact else "upper bound (from a lower bound on log p)"
-    notes = f"{kind}, n={len(x)}{', conditioned on the label' if conditional else ''}"
+    notes = f"{_kind(model)}, n={len(x)}{', conditioned on the label' if conditional else ''}"
+    if request.likelihood_options:
+        notes += ", " + ", ".join(f"{k}={v}" for k, v in sorted(request.likelihood_options.items()))
     results = [request.result("nll", nll, notes=f"nats per example, {notes}")]
     bpd = bits_per_dim(nll, test.data_spec)
     if bpd is not None:
@@ -83,3 +87,22 @@ def nll_metric(model, request: EvalRequest):
         ideal = float(-test.log_prob(x).double().mean())
         results.append(request.result("nll-ideal", ideal, notes=f"true density on the same {len(x)} test points"))
     return results
+
+
+def _kind(model) -> str:
+    if model.log_prob_is_exact:
+        return "exact"
+    if Capability.LOG_PROB_BOUND in model.capabilities:
+        return "upper bound (from a lower bound on log p)"
+    return "stochastic estimate"
+
+
+def _check_options(model, options: dict) -> None:
+    """A clear error for --likelihood options that the model's log_prob does not take."""
+    try:
+        inspect.signature(model.log_prob).bind_partial(None, condition=None, **options)
+    except TypeError:
+        accepted = [p.name for p in inspect.signature(model.log_prob).parameters.values()
+                    if p.kind is p.KEYWORD_ONLY and p.name != "condition"]
+        raise ConfigError(f"{model.spec.name!r} log_prob takes no option(s) {', '.join(sorted(options))}; "
+                          f"it accepts: {', '.join(accepted) or 'none'}") from None

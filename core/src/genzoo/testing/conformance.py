@@ -9,7 +9,7 @@ from typing import ClassVar
 import pytest
 import torch
 
-from genzoo.capabilities import Capability
+from genzoo.capabilities import LIKELIHOOD_CAPABILITIES, Capability
 from genzoo.dataspec import DataSpec
 
 N_SAMPLES = 6
@@ -68,6 +68,7 @@ class ConformanceSuite:
             Capability.DECODE: "decode",
             Capability.LOG_PROB: "log_prob",
             Capability.LOG_PROB_BOUND: "log_prob",
+            Capability.LOG_PROB_ESTIMATE: "log_prob",
         }
         for capability in model.capabilities:
             method = required_methods.get(capability)
@@ -116,7 +117,7 @@ class ConformanceSuite:
             )
 
     def test_log_prob_is_finite_per_example(self, model):
-        if not {Capability.LOG_PROB, Capability.LOG_PROB_BOUND} & model.capabilities:
+        if not LIKELIHOOD_CAPABILITIES & model.capabilities:
             pytest.skip(f"{model.spec.name} claims no likelihood")
         x = self._data(model)
         with torch.no_grad():

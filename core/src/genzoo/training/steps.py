@@ -27,10 +27,12 @@ if TYPE_CHECKING:
 
 
 class Batch(NamedTuple):
-    """One batch on the training device: examples and their class labels (None when unlabelled)."""
+    """One batch on the training device: examples, their class labels (None when unlabelled) and
+    the training step it is used at (for schedules such as a KL warm-up; 0 outside gradient training)."""
 
     x: torch.Tensor
     label: torch.Tensor | None
+    step: int = 0
 
 
 class _Step(BaseModel):
@@ -53,6 +55,16 @@ class TrainingStep(_Step):
     def loss(self, model: nn.Module, batch: Batch, group: str) -> dict[str, torch.Tensor]:
         """Scalar tensors to log; "loss" is the one minimised for `group`."""
         raise NotImplementedError
+
+    def finish(self, model: nn.Module, data: FitData) -> dict[str, float]:
+        """Runs once after the last gradient step, on the weights that get exported (the EMA when on).
+
+        For fits that need the trained network, such as a Gaussian mixture on an autoencoder's
+        training codes or a partition-function estimate; changes to the model's buffers are saved.
+        Every process runs it, so it must be deterministic (use `data.all()`, or a seeded generator).
+        Returns values to log.
+        """
+        return {}
 
 
 class FitData:

@@ -145,7 +145,7 @@ class Trainer:
                 for group in updates:
                     optimizer = optimizers[group]
                     set_lr(optimizer, lr)
-                    batch = next(batches)
+                    batch = next(batches)._replace(step=index)
                     losses = loss_of(batch, group)
                     optimizer.zero_grad(set_to_none=True)
                     losses["loss"].backward()
@@ -174,8 +174,21 @@ class Trainer:
                     self._checkpoint(done, totals, optimizers)
                     raise TrainingInterrupted(f"{stop.signal_name or 'a signal'} at step {done}: checkpoint saved in "
                                               f"{self.out}; continue with --resume")
+        metrics |= self._finish(settings.steps)
         self._checkpoint(settings.steps, totals, optimizers)
         return TrainResult(self.out, settings.steps, metrics)
+
+    def _finish(self, done: int) -> dict[str, float]:
+        """Run the step's `finish` on the exported weights; its buffer changes reach the EMA too."""
+        model = with_weights(self.model, self.ema.state if self.ema else None)
+        values = {k: float(v) for k, v in self.step.finish(model, FitData(self.batches.epoch_batches,
+                                                                         self.batches.everything)).items()}
+        if self.ema is not None:
+            self.ema.load(model.state_dict())
+        self._require_finite(done, values, what="finish metric")
+        if values and self.log is not None:
+            self.log.append({"step": done, "epoch": self.batches.epoch, **{f"finish/{k}": v for k, v in values.items()}})
+        return values
 
     def _loss_function(self, several_groups: bool):
         """step.loss, called through DistributedDataParallel when several processes train."""
