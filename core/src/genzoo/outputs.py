@@ -36,12 +36,12 @@ def image_grid(images: torch.Tensor, spec: DataSpec, nrow: int | None = None, pa
     return array[0] if channels == 1 else array.transpose(1, 2, 0)
 
 
-def _png_bytes(samples: torch.Tensor, spec: DataSpec) -> bytes:
+def _png_bytes(samples: torch.Tensor, spec: DataSpec, nrow: int | None) -> bytes:
     buffer = io.BytesIO()
     if spec.is_image:
         from PIL import Image
 
-        array = image_grid(samples, spec)
+        array = image_grid(samples, spec, nrow)
         scale = max(1, 256 // max(spec.shape[1:]))  # small digits are unreadable at 1:1
         image = Image.fromarray(array)
         image.resize((image.width * scale, image.height * scale), Image.NEAREST).save(buffer, format="PNG")
@@ -63,12 +63,12 @@ def _png_bytes(samples: torch.Tensor, spec: DataSpec) -> bytes:
     return buffer.getvalue()
 
 
-def save_samples(samples: torch.Tensor, spec: DataSpec, path: str | Path) -> Path:
-    """Write samples to `path` in the format its suffix names."""
+def save_samples(samples: torch.Tensor, spec: DataSpec, path: str | Path, *, nrow: int | None = None) -> Path:
+    """Write samples to `path` in the format its suffix names; PNG image grids have `nrow` per row (default: square)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".png":
-        data = _png_bytes(samples, spec)
+        data = _png_bytes(samples, spec, nrow)
     elif suffix == ".npy":
         buffer = io.BytesIO()
         np.save(buffer, samples.detach().cpu().numpy())

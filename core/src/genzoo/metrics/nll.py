@@ -68,7 +68,9 @@ def nll_metric(model, request: EvalRequest):
     if request.n is not None:
         x, y = x[: request.n], y[: request.n]
     conditional = Capability.CONDITIONAL in model.capabilities
-    with torch.no_grad():
+    cuda = [model.device] if model.device.type == "cuda" else []
+    with torch.no_grad(), torch.random.fork_rng(devices=cuda):  # stochastic bounds: the same value on every rerun
+        torch.manual_seed(request.seed)
         log_p = torch.cat([
             model.log_prob(xb.to(model.device), condition=yb.to(model.device) if conditional else None,
                            **request.likelihood_options).double().cpu()

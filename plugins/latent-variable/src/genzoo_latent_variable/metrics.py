@@ -1,0 +1,61 @@
+"""The family's metrics: reconstruction error of any encoder/decoder, and VQ codebook usage.
+
+Both run on the test split in the view the model was trained on, in batches, and say in their
+notes what exactly was measured, so model cards can quote them.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from genzoo.errors import CapabilityError
+from genzoo.metrics.base import EvalRequest, require_model
+
+
+def _test_split(model, request: EvalRequest) -> tuple[torch.Tensor, torch.Tensor]:
+    from genzoo.data.base import view_for
+
+    x, y = request.dataset("test", view_for(model.data_spec, "samples")).tensors()
+    if request.n is not None:
+        x, y = x[: request.n], y[: request.n]
+    return x, y
+
+
+def _batches(model, request: EvalRequest):
+    """(x, condition) batches of the test split on the model's device."""
+    x, y = _test_split(model, request)
+    conditional = getattr(model, "conditional", False)
+    for xb, yb in zip(x.split(request.batch_size), y.split(request.batch_size)):
+        yield xb.to(model.device), (yb.to(model.device) if conditional else None)
+
+
+@torch.no_grad()
+def reconstruction_metric(model, request: EvalRequest):
+    """Mean squared error per value between test examples and decode(encode(x)) (the decoder mean)."""
+    model = require_model(model, "recon-mse")
+    if not (callable(getattr(model, "encode", None)) and callable(getattr(model, "decode", None))):
+        raise CapabilityError(f"{model.spec.name!r} has no encoder and decoder")
+    total, count = 0.0, 0
+    for x, condition in _batches(model, request):
+        reconstruction = model.decode(model.encode(x, condition=condition), condition=condition)
+        total += float((reconstruction - x).pow(2).sum())
+        count += x.numel()
+    return [request.result("recon-mse", total / count, notes=f"per value, decoder mean, n={count // model.data_spec.dim}")]
+
+
+@torch.no_grad()
+def codebook_metric(model, request: EvalRequest):
+    """Perplexity exp(H) of the code histogram over all test positions, and the share of codes used."""
+    model = require_model(model, "codebook")
+    size = getattr(model.config, "codebook_size", None)
+    if size is None:
+        raise CapabilityError(f"{model.spec.name!r} has no codebook")
+    counts = torch.zeros(size, dtype=torch.float64)
+    for x, condition in _batches(model, request):
+        codes = model.encode(x, condition=condition)
+        counts += torch.bincount(codes.flatten().cpu(), minlength=size).double()
+    probabilities = counts / counts.sum()
+    entropy = -(probabilities[probabilities > 0] * probabilities[probabilities > 0].log()).sum()
+    notes = f"codebook of {size}, {int(counts.sum())} test positions"
+    return [request.result("codebook-perplexity", float(entropy.exp()), notes=notes),
+            request.result("codes-used", float((counts > 0).double().mean()), notes=notes)]

@@ -1,0 +1,117 @@
+"""The family's registered samplers; each works on any model that has the methods it names.
+
+`prior` and `latent-gmm` need `decode_output` plus `sample_prior` / `latent_mixture`;
+`reconstruction` and `interpolation` need only `encode` and `decode`, so they also run on the
+VQ-VAE. Options are validated (`--set output=mean`), and every draw comes from the caller's
+generator, so a seed fixes the result.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+
+from genzoo import Sampler
+from genzoo.errors import GenzooError
+
+from genzoo_latent_variable.interpolation import Method, latent_path
+
+Output = Literal["sample", "mean"]
+
+
+class DecodeOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    output: Output = Field("sample", description="sample: a draw from p(x|z) (matches the data); mean: the decoder mean.")
+
+
+class DatasetOptions(DecodeOptions):
+    data: str = Field(description="Registered dataset whose examples are encoded, e.g. mnist.")
+    split: Literal["train", "test"] = "test"
+    data_dir: str | None = None
+
+
+class PriorSampler(Sampler):
+    """Codes from the model's prior (N(0, I)), decoded."""
+
+    Options = DecodeOptions
+
+    def run(self, model, n, *, condition, generator, options):
+        z = model.sample_prior(n, generator)
+        return model.decode_output(z, condition=condition, generator=generator, output=options.output)
+
+
+class LatentMixtureSampler(Sampler):
+    """Codes from the Gaussian mixture fitted on the training codes, decoded."""
+
+    Options = DecodeOptions
+
+    def run(self, model, n, *, condition, generator, options):
+        if model.latent_mixture is None:
+            raise GenzooError(f"{model.spec.name!r} was built with mixture_components=0: it has no latent mixture")
+        z = model.latent_mixture.sample(n, generator)
+        return model.decode_output(z, condition=condition, generator=generator, output=options.output)
+
+
+def dataset_examples(model, options: DatasetOptions) -> tuple[torch.Tensor, torch.Tensor]:
+    """All examples and labels of the requested split, in the view the model was trained on."""
+    from genzoo.data import load_dataset
+    from genzoo.data.base import view_for
+
+    optional = {"view": view_for(model.data_spec, "samples"), "data_dir": options.data_dir}
+    dataset = load_dataset(options.data, options.split, optional={k: v for k, v in optional.items() if v is not None})
+    if tuple(dataset.data_spec.shape) != tuple(model.data_spec.shape):
+        raise GenzooError(f"{options.data} examples have shape {dataset.data_spec.shape}; "
+                          f"{model.spec.name!r} models {model.data_spec.shape}")
+    return dataset.tensors()
+
+
+def _decode(model, z, condition, generator, output: Output) -> torch.Tensor:
+    """decode_output when the model has it (a draw that matches the data), else decode (the mean)."""
+    if output == "sample" and hasattr(model, "decode_output"):
+        return model.decode_output(z, condition=condition, generator=generator)
+    return model.decode(z, condition=condition)
+
+
+class ReconstructionSampler(Sampler):
+    """n examples of a dataset split drawn at random (with replacement, from the generator), encoded and decoded.
+
+    With a labelled dataset and a conditional model, each example is encoded and decoded with its own label
+    (a condition passed by the caller is rejected: the labels come from the data).
+    """
+
+    Options = DatasetOptions
+
+    def run(self, model, n, *, condition, generator, options):
+        if condition is not None:
+            raise GenzooError("the reconstruction sampler takes labels from the dataset; drop the condition")
+        x, y = dataset_examples(model, options)
+        index = torch.randint(len(x), (n,), generator=generator, device=generator.device if generator else None).cpu()
+        x = x[index].to(model.device)
+        labels = y[index].to(model.device) if getattr(model, "conditional", False) else None
+        return _decode(model, model.encode(x, condition=labels), labels, generator, options.output)
+
+
+class InterpolationOptions(DatasetOptions):
+    start: int = Field(0, ge=0, description="Index of the first example in the split.")
+    end: int = Field(1, ge=0, description="Index of the last example in the split.")
+    method: Method = "slerp"
+
+
+class InterpolationSampler(Sampler):
+    """n decoded codes evenly spaced on the path between the codes of two dataset examples."""
+
+    Options = InterpolationOptions
+
+    def run(self, model, n, *, condition, generator, options):
+        x, _ = dataset_examples(model, options)
+        for index in (options.start, options.end):
+            if index >= len(x):
+                raise GenzooError(f"example {index} is out of range: {options.data} {options.split} has {len(x)}")
+        pair = x[[options.start, options.end]].to(model.device)
+        labels = None if condition is None else condition[[0, -1]]
+        codes = model.encode(pair, condition=labels)
+        path = latent_path(codes[0], codes[1], n, options.method)
+        return _decode(model, path, condition, generator, options.output)
