@@ -36,3 +36,15 @@ def test_eval_passes_importance_samples_to_log_prob(vae_digits, tmp_path):
 def test_eval_names_the_options_log_prob_accepts(vae_digits):
     result = CliRunner().invoke(cli, ["eval", str(vae_digits), "--metric", "nll", "--likelihood", "steps=3"])
     assert result.exit_code != 0 and "accepts: k, chunk, generator" in result.output
+
+
+def test_elbo_terms_add_up_to_the_elbo(vae_digits):
+    model = genzoo.load(vae_digits)
+    results = {r.name: r.value for r in evaluate(model, "elbo-terms", EvalRequest(data="digits", n=60, seed=4))}
+    from genzoo.data import load_dataset
+
+    x, _ = load_dataset("digits", "test", view="binarized", seed=4).tensors()  # the request's seed draws the binarization
+    with torch.no_grad():
+        reconstruction, kl = model.elbo(x[:60], generator=torch.Generator().manual_seed(4))
+    assert abs(results["kl"] - float(kl.mean())) < 1e-4
+    assert abs(results["reconstruction-nll"] + float(reconstruction.mean())) < 1e-4

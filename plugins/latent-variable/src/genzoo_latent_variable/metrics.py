@@ -1,4 +1,4 @@
-"""The family's metrics: reconstruction error of any encoder/decoder, and VQ codebook usage.
+"""The family's metrics: reconstruction error, the ELBO's two terms, and VQ codebook usage.
 
 Both run on the test split in the view the model was trained on, in batches, and say in their
 notes what exactly was measured, so model cards can quote them.
@@ -41,6 +41,27 @@ def reconstruction_metric(model, request: EvalRequest):
         total += float((reconstruction - x).pow(2).sum())
         count += x.numel()
     return [request.result("recon-mse", total / count, notes=f"per value, decoder mean, n={count // model.data_spec.dim}")]
+
+
+@torch.no_grad()
+def elbo_terms_metric(model, request: EvalRequest):
+    """The ELBO split into its reconstruction term -E_q log p(x|z) and KL(q(z|x) || p(z)), nats per test example.
+
+    The KL is what a beta-VAE trades against reconstruction: it bounds the information the code carries.
+    """
+    model = require_model(model, "elbo-terms")
+    if not callable(getattr(model, "elbo", None)):
+        raise CapabilityError(f"{model.spec.name!r} has no ELBO (it is not a VAE)")
+    generator = torch.Generator(device=model.device).manual_seed(request.seed)
+    reconstruction, kl, count = 0.0, 0.0, 0
+    for x, condition in _batches(model, request):
+        log_likelihood, divergence = model.elbo(x, condition, generator)
+        reconstruction -= float(log_likelihood.sum())
+        kl += float(divergence.sum())
+        count += len(x)
+    notes = f"nats per example, one posterior draw each, n={count}"
+    return [request.result("reconstruction-nll", reconstruction / count, notes=notes),
+            request.result("kl", kl / count, notes=notes)]
 
 
 @torch.no_grad()

@@ -132,6 +132,11 @@ def genzoo_metrics() -> list[MetricSpec]:
             description="Mean squared reconstruction error per pixel on the test split (encoder + decoder).",
         ),
         MetricSpec(
+            name="elbo-terms",
+            target=f"{PACKAGE}.metrics:elbo_terms_metric",
+            description="The ELBO's reconstruction term and KL(q(z|x) || p(z)) on the test split, in nats.",
+        ),
+        MetricSpec(
             name="codebook",
             target=f"{PACKAGE}.metrics:codebook_metric",
             description="Codebook usage of a VQ model on the test split: perplexity and share of codes used.",

@@ -1,0 +1,82 @@
+"""Publish a finished training run into `registry/NAME` and pin it in its family's catalog.
+
+    python scripts/publish_pretrained.py RUN_DIR --name vae-mnist --catalog plugins/latent-variable/src/genzoo_latent_variable/pretrained.json \
+        --description "..." --results results/vae-mnist-nll.json --results results/vae-mnist-fid.json
+
+The card's metrics are the `genzoo eval ... -o FILE` results given with --results (their commands
+are rewritten from RUN_DIR to NAME, which reproduces them once published); the recipe is the run's
+own `genzoo train` command, wall time and hardware. The catalog entry gets every file's sha256, so
+a published file that changes no longer loads.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+import click
+import torch
+
+import genzoo
+from genzoo.atomic import sha256_file, write_text
+from genzoo.metrics import load_results
+from genzoo.training import RunConfig
+from genzoo.training.outputs import hardware
+from genzoo.training.trainer import equivalent_command
+
+REGISTRY = Path(__file__).resolve().parent.parent / "registry"
+
+
+def _recipe(run_dir: Path, name: str, hardware_note: str) -> genzoo.Recipe:
+    run = RunConfig.model_validate_json((run_dir / "train" / "run.json").read_text(encoding="utf-8"))
+    state = json.loads((run_dir / "train" / "state" / "state.json").read_text(encoding="utf-8"))
+    minutes = state["elapsed_s"] / 60
+    machine = hardware(torch.device("cpu"), 1) + (f", {hardware_note}" if hardware_note else "")
+    return genzoo.Recipe(command=equivalent_command(run, Path(name)), duration=f"{minutes:.1f} min", hardware=machine)
+
+
+def _published_results(paths: tuple[str, ...], run_dir: Path, name: str) -> list[genzoo.MetricResult]:
+    """The eval results, with the run folder in each command replaced by the published name."""
+    results = []
+    for path in paths:
+        for result in load_results(path):
+            words = [name if Path(word).resolve() == run_dir.resolve() else word for word in shlex.split(result.command)]
+            results.append(result.model_copy(update={"command": shlex.join(words)}))
+    return results
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--name", required=True, help="Published model name, e.g. vae-mnist.")
+@click.option("--catalog", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The family's pretrained.json to pin the checkpoint in.")
+@click.option("--description", required=True)
+@click.option("--results", "results_files", multiple=True, help="A `genzoo eval -o` JSON file (repeatable).")
+@click.option("--hardware-note", default="", help="Appended to the recipe's hardware, e.g. '1 thread'.")
+def main(run_dir: Path, name: str, catalog: Path, description: str, results_files: tuple[str, ...],
+         hardware_note: str) -> None:
+    model = genzoo.load(run_dir)
+    run = RunConfig.model_validate_json((run_dir / "train" / "run.json").read_text(encoding="utf-8"))
+    metrics = _published_results(results_files, run_dir, name)
+    card = genzoo.ModelCard(name=name, description=description, datasets=[run.dataset], tags=[model.spec.family],
+                            metrics=metrics, recipe=_recipe(run_dir, name, hardware_note))
+    folder = REGISTRY / name
+    genzoo.save_pretrained(model, folder, card=card, preview=True)
+    entry = {
+        "name": name,
+        "architecture": model.spec.name,
+        "repo_id": f"genzoo/{name}",
+        "description": description,
+        "files": {path.name: sha256_file(path) for path in sorted(folder.iterdir()) if path.is_file()},
+        "dataset": run.dataset,
+        "metrics": {m.name: round(m.value, 6) for m in metrics},
+        "recipe": card.recipe.command,
+    }
+    entries = [e for e in json.loads(catalog.read_text(encoding="utf-8")) if e["name"] != name] + [entry]
+    write_text(catalog, json.dumps(sorted(entries, key=lambda e: e["name"]), indent=1) + "\n")
+    click.echo(f"published {folder} and pinned {len(entry['files'])} files in {catalog}")
+
+
+if __name__ == "__main__":
+    main()
