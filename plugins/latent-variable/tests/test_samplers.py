@@ -67,3 +67,17 @@ def test_conditional_samplers_follow_labels(cvae_digits):
     with pytest.raises(GenzooError, match="labels from the dataset"):
         model.sample(2, sampler="reconstruction", data="digits", condition=[1, 2])
     check_samples_match_spec(model.sample(3, sampler="reconstruction", data="digits"), model.data_spec, 3)
+
+
+def test_interpolation_walks_vq_code_embeddings():
+    from genzoo.data import load_dataset
+
+    torch.manual_seed(0)
+    digits = {"shape": (1, 8, 8), "kind": "discrete", "value_range": (0.0, 1.0), "levels": 17}
+    model = genzoo.create("vqvae", channels=8, codebook_size=8, code_dim=4, downsample=1, data=digits)
+    frames = model.sample(5, sampler="interpolation", data="digits", start=0, end=3, method="slerp")
+    check_samples_match_spec(frames, model.data_spec, 5)
+    x, _ = load_dataset("digits", "test", view="discrete").tensors()
+    with torch.no_grad():
+        ends = model.decode_output(model.encode(x[[0, 3]]))
+    assert torch.equal(frames[[0, -1]], ends)

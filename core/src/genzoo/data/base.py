@@ -75,6 +75,11 @@ class ImageDataset(GenzooDataset):
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         return apply_view(self.levels[index : index + 1], self.num_levels, self.view)[0], self.y[index]
 
+    def __getitems__(self, indices: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """A whole batch through the view in one vectorised call (DataLoader uses this when it exists)."""
+        x = apply_view(self.levels[indices], self.num_levels, self.view)
+        return list(zip(x.unbind(0), self.y[indices].unbind(0)))
+
     def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
         generator = torch.Generator().manual_seed(self.seed)
         return apply_view(self.levels, self.num_levels, self.view, generator), self.y

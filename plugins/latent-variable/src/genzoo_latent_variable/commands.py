@@ -81,19 +81,18 @@ def interpolate_command(name, start, end, steps, method, output_kind, seed, labe
     from genzoo.errors import CapabilityError
     from genzoo.outputs import save_samples
 
-    from genzoo_latent_variable.interpolation import latent_path
+    from genzoo_latent_variable.interpolation import interpolate
 
     model = _load(name, device)
     if not callable(getattr(model, "decode_output", None)):
-        raise CapabilityError(f"{model.spec.name!r} has no continuous latent path to interpolate on")
+        raise CapabilityError(f"{model.spec.name!r} has no decoder to interpolate with")
     (a, label_a), (b, label_b) = _read(model, start, data_dir), _read(model, end, data_dir)
     condition = _labels(model, [label_a, label_b], label)
     generator = torch.Generator(device=model.device).manual_seed(seed)
+    frames_condition = None if condition is None else condition[:1].expand(steps)
     with torch.no_grad():
-        codes = model.encode(torch.stack([a, b]).to(model.device), condition=condition)
-        path = latent_path(codes[0], codes[1], steps, method)
-        frames_condition = None if condition is None else condition[:1].expand(steps)
-        frames = model.decode_output(path, condition=frames_condition, generator=generator, output=output_kind)
+        frames = interpolate(model, torch.stack([a, b]).to(model.device), steps, method, pair_condition=condition,
+                             condition=frames_condition, generator=generator, output=output_kind)
     save_samples(frames.cpu(), model.data_spec, output, nrow=steps)
     click.echo(f"wrote {steps} {method} interpolation frames to {output}")
 

@@ -68,8 +68,9 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model=f"{PACKAGE}.vqvae:VQVAE",
             capabilities=AUTOENCODER,
             trainer=f"{PACKAGE}.vqvae:VQVAEStep",
-            description="VQ-VAE with an EMA codebook and dead-code restarts; encode gives codes, decode images.",
-            paper="van den Oord et al. 2017, arXiv:1711.00937",
+            description="VQ-VAE with an EMA codebook and dead-code restarts; encode gives codes, decode images. "
+                        "Its own samples use a weak per-position code prior (latent diffusion is the real one).",
+            paper="van den Oord et al. 2017, arXiv:1711.00937; Razavi et al. 2019, arXiv:1906.00446",
             tiny_config={"channels": 8, "codebook_size": 8, "code_dim": 4},
         ),
         ArchitectureSpec(
@@ -105,6 +106,7 @@ def genzoo_samplers() -> list[SamplerSpec]:
             name="reconstruction",
             target=f"{PACKAGE}.samplers:ReconstructionSampler",
             requires=(Capability.ENCODE, Capability.DECODE),
+            methods=("decode_output",),
             description="Random examples of a dataset (--set data=NAME) encoded and decoded.",
         ),
         SamplerSpec(

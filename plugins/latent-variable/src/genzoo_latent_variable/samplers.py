@@ -1,8 +1,8 @@
 """The family's registered samplers; each works on any model that has the methods it names.
 
-`prior` and `latent-gmm` need `decode_output` plus `sample_prior` / `latent_mixture`;
-`reconstruction` and `interpolation` need only `encode` and `decode`, so they also run on the
-VQ-VAE. Options are validated (`--set output=mean`), and every draw comes from the caller's
+All decode through `decode_output`; `prior` and `latent-gmm` also need `sample_prior` /
+`latent_mixture`, while `reconstruction` and `interpolation` need only the encoder, so they also
+run on the VQ-VAE. Options are validated (`--set output=mean`), and every draw comes from the caller's
 generator, so a seed fixes the result.
 """
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from genzoo import Sampler
 from genzoo.errors import GenzooError
 
-from genzoo_latent_variable.interpolation import Method, latent_path
+from genzoo_latent_variable.interpolation import Method, interpolate
 
 Output = Literal["sample", "mean"]
 
@@ -68,13 +68,6 @@ def dataset_examples(model, options: DatasetOptions) -> tuple[torch.Tensor, torc
     return dataset.tensors()
 
 
-def _decode(model, z, condition, generator, output: Output) -> torch.Tensor:
-    """decode_output when the model has it (a draw that matches the data), else decode (the mean)."""
-    if output == "sample" and hasattr(model, "decode_output"):
-        return model.decode_output(z, condition=condition, generator=generator)
-    return model.decode(z, condition=condition)
-
-
 class ReconstructionSampler(Sampler):
     """n examples of a dataset split drawn at random (with replacement, from the generator), encoded and decoded.
 
@@ -91,7 +84,8 @@ class ReconstructionSampler(Sampler):
         index = torch.randint(len(x), (n,), generator=generator, device=generator.device if generator else None).cpu()
         x = x[index].to(model.device)
         labels = y[index].to(model.device) if getattr(model, "conditional", False) else None
-        return _decode(model, model.encode(x, condition=labels), labels, generator, options.output)
+        return model.decode_output(model.encode(x, condition=labels), condition=labels, generator=generator,
+                                   output=options.output)
 
 
 class InterpolationOptions(DatasetOptions):
@@ -111,7 +105,6 @@ class InterpolationSampler(Sampler):
             if index >= len(x):
                 raise GenzooError(f"example {index} is out of range: {options.data} {options.split} has {len(x)}")
         pair = x[[options.start, options.end]].to(model.device)
-        labels = None if condition is None else condition[[0, -1]]
-        codes = model.encode(pair, condition=labels)
-        path = latent_path(codes[0], codes[1], n, options.method)
-        return _decode(model, path, condition, generator, options.output)
+        pair_condition = None if condition is None else condition[[0, -1]]
+        return interpolate(model, pair, n, options.method, pair_condition=pair_condition, condition=condition,
+                           generator=generator, output=options.output)
