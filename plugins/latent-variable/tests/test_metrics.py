@@ -48,3 +48,8 @@ def test_elbo_terms_add_up_to_the_elbo(vae_digits):
         reconstruction, kl = model.elbo(x[:60], generator=torch.Generator().manual_seed(4))
     assert abs(results["kl"] - float(kl.mean())) < 1e-4
     assert abs(results["reconstruction-nll"] + float(reconstruction.mean())) < 1e-4
+
+
+def test_fid_of_a_conditional_model_draws_every_class(cvae_digits):
+    results = {r.name: r.value for r in evaluate(genzoo.load(cvae_digits), "fid", EvalRequest(data="digits", n=50))}
+    assert results["fid"] > 0 and results["fid-floor"] > 0
