@@ -86,7 +86,12 @@ class BatchStream:
             self.epoch, self.position = self.epoch + 1, 0
 
     def everything(self) -> Batch:
-        x, label = collate([self.dataset[i] for i in range(len(self.dataset))])
+        """The whole split: from the dataset's seeded `tensors()` when it has them, so random views
+        draw nothing from the global RNG (a resumed run's noise stays exactly the same)."""
+        if callable(getattr(self.dataset, "tensors", None)):
+            x, label = self.dataset.tensors()
+        else:
+            x, label = collate([self.dataset[i] for i in range(len(self.dataset))])
         return self._to_device(x, label)
 
     def state(self) -> dict[str, int]:

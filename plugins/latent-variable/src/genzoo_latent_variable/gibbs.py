@@ -1,0 +1,37 @@
+"""Block Gibbs sampling: the `gibbs` sampler, and the seeded Bernoulli draw the RBM code shares.
+
+The sampler works on any model with a `gibbs(v, steps, generator=)` method (an RBM): it starts
+chains from uniformly random visible states and runs them for `steps` sweeps.
+"""
+
+from __future__ import annotations
+
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+
+from genzoo.sampling import Sampler
+
+
+def bernoulli(probs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """0/1 draws (in probs' dtype and device) with success probabilities `probs`.
+
+    The uniforms come from `generator` on the generator's own device, so a seeded CPU generator
+    gives the same samples wherever the model runs; `torch.bernoulli` would need the generator
+    on the tensor's device.
+    """
+    device = generator.device if generator is not None else probs.device
+    uniform = torch.rand(probs.shape, generator=generator, device=device, dtype=probs.dtype)
+    return (uniform.to(probs.device) < probs).to(probs.dtype)
+
+
+class GibbsSampler(Sampler):
+    """Chains from uniformly random visible states, `steps` block Gibbs sweeps each."""
+
+    class Options(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+
+        steps: int = Field(1000, ge=1, description="Gibbs sweeps (hidden then visible) per chain.")
+
+    def run(self, model, n, *, condition, generator, options):
+        start = bernoulli(torch.full((n, *model.data_spec.shape), 0.5, device=model.device), generator)
+        return model.gibbs(start, options.steps, generator=generator)
