@@ -31,7 +31,8 @@ def test_info_describes_without_importing_the_model(toy_registry):
     details = genzoo.info("class-gaussian-test")
     assert details.kind == "pretrained"
     assert details.architecture.name == "class-gaussian"
-    assert details.samplers == ["ancestral"]
+    # Listed by capabilities alone (info imports no model code), so samplers that also need methods may appear.
+    assert "ancestral" in details.samplers
 
 
 def test_create_validates_config_one_line_per_field(toy_registry):

@@ -80,7 +80,8 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
         if preview:
             from genzoo.outputs import save_samples
 
-            samples = model.sample(16, generator=torch.Generator(device=model.device).manual_seed(0))
+            samples = model.sample(16, condition=model.balanced_condition(16),
+                                   generator=torch.Generator(device=model.device).manual_seed(0))
             save_samples(samples.cpu(), model.data_spec, staging / PREVIEW_FILE)
             card = card.model_copy(update={"preview": PREVIEW_FILE})
         checksums = {name: sha256_file(staging / name) for name in (CONFIG_FILE, WEIGHTS_FILE)}

@@ -98,6 +98,16 @@ class GenerativeModel(nn.Module):
         finally:
             self.train(was_training)
 
+    def balanced_condition(self, n: int) -> torch.Tensor | None:
+        """Labels 0, 1, ..., C-1, 0, 1, ... (every class equally often) for a conditional model, else None.
+
+        What previews, sample grids and sample-quality metrics condition on when no labels are given.
+        """
+        classes = self.data_spec.num_classes
+        if Capability.CONDITIONAL not in self.capabilities or not classes:
+            return None
+        return torch.arange(n, device=self.device) % classes
+
     def prepare_condition(self, condition: Condition, n: int) -> torch.Tensor | None:
         """Check class labels against the DataSpec and return a LongTensor of length n (or None)."""
         if condition is None:

@@ -37,16 +37,6 @@ def load_feature_classifier(dataset: str):
     return genzoo.load(feature_classifier_name(dataset))
 
 
-def balanced_labels(model, n: int) -> torch.Tensor | None:
-    """Labels 0, 1, ..., C-1, 0, 1, ... for a conditional model (every class equally often), else None."""
-    from genzoo.capabilities import Capability
-
-    classes = model.data_spec.num_classes
-    if Capability.CONDITIONAL not in model.capabilities or not classes:
-        return None
-    return (torch.arange(n) % classes).to(model.device)
-
-
 def compare_with_real(model, request: EvalRequest, name: str,
                       distance: Callable[[torch.Tensor, torch.Tensor, torch.Generator], float]) -> list[MetricResult]:
     """`name` between samples and real train images (when there is a model) and its real-data floor."""
@@ -70,7 +60,7 @@ def compare_with_real(model, request: EvalRequest, name: str,
         if tuple(model.data_spec.shape) != tuple(test.data_spec.shape):
             raise GenzooError(f"the model makes samples of shape {model.data_spec.shape}, "
                               f"but {request.data} examples have shape {test.data_spec.shape}")
-        samples = draw_samples(model, request, n, condition=balanced_labels(model, n))
+        samples = draw_samples(model, request, n, condition=model.balanced_condition(n))
         value = distance(features(samples), train_features, generator)
         results.insert(0, request.result(name, value, split="train", notes=f"samples vs real train, {notes}"))
     return results

@@ -50,9 +50,7 @@ def write_samples(model, path: Path, n: int, seed: int) -> Path | None:
     if Capability.SAMPLE not in model.capabilities:
         return None
     spec = model.data_spec
-    condition = None
-    if Capability.CONDITIONAL in model.capabilities and spec.num_classes:
-        condition = torch.arange(n) % spec.num_classes
+    condition = model.balanced_condition(n)
     generator = torch.Generator(device=model.device).manual_seed(seed)
     samples = model.sample(n, condition=condition, generator=generator)
     if not (spec.is_image or spec.is_points_2d):

@@ -93,12 +93,14 @@ def genzoo_samplers() -> list[SamplerSpec]:
         SamplerSpec(
             name="prior",
             target=f"{PACKAGE}.samplers:PriorSampler",
+            requires=(Capability.SAMPLE, Capability.DECODE),
             methods=("sample_prior", "decode_output"),
             description="Latent codes from the model's prior, decoded.",
         ),
         SamplerSpec(
             name="latent-gmm",
             target=f"{PACKAGE}.samplers:LatentMixtureSampler",
+            requires=(Capability.SAMPLE, Capability.DECODE),
             methods=("latent_mixture", "decode_output"),
             description="Latent codes from a Gaussian mixture fitted on the training codes, decoded (sharper than the prior).",
         ),
@@ -119,6 +121,7 @@ def genzoo_samplers() -> list[SamplerSpec]:
         SamplerSpec(
             name="gibbs",
             target=f"{PACKAGE}.gibbs:GibbsSampler",
+            requires=(Capability.SAMPLE,),
             methods=("gibbs",),
             description="Block Gibbs chains from random visible states (RBM).",
         ),
