@@ -37,11 +37,13 @@ def _recipe(run_dir: Path, name: str, hardware_note: str) -> genzoo.Recipe:
 
 
 def _published_results(paths: tuple[str, ...], run_dir: Path, name: str) -> list[genzoo.MetricResult]:
-    """The eval results, with the run folder in each command replaced by the published name."""
+    """The eval results, with the evaluated run folder (absolute or relative) replaced by the published name."""
     results = []
     for path in paths:
         for result in load_results(path):
-            words = [name if Path(word).resolve() == run_dir.resolve() else word for word in shlex.split(result.command)]
+            words = shlex.split(result.command)
+            if words[:2] == ["genzoo", "eval"] and Path(words[2]).name == run_dir.name:  # the evaluated folder
+                words[2] = name
             results.append(result.model_copy(update={"command": shlex.join(words)}))
     return results
 
