@@ -41,9 +41,9 @@ def conditional_accuracy_metric(model, request: EvalRequest):
     if not classes:
         raise GenzooError(f"{model.spec.name!r} has no num_classes in its DataSpec")
     n = request.n or DEFAULT_SAMPLES
-    labels = torch.arange(n) % classes
-    samples = draw_samples(model, request, n, condition=labels.to(model.device))
+    labels = model.balanced_condition(n)
+    samples = draw_samples(model, request, n, condition=labels)
     classifier = load_feature_classifier(request.data)
-    value = accuracy(classifier, samples, labels, request.batch_size)
+    value = accuracy(classifier, samples, labels.cpu(), request.batch_size)
     notes = f"n={n}, {n // classes}+ per class, classifier: {feature_classifier_name(request.data)}"
     return [request.result("cond-acc", value, notes=notes)]

@@ -24,6 +24,12 @@ def bernoulli(probs: torch.Tensor, generator: torch.Generator | None = None) -> 
     return (uniform.to(probs.device) < probs).to(probs.dtype)
 
 
+def chains_from_noise(model, n: int, steps: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """`n` chains started from uniformly random visible states, after `steps` Gibbs sweeps of `model.gibbs`."""
+    start = bernoulli(torch.full((n, *model.data_spec.shape), 0.5, device=model.device), generator)
+    return model.gibbs(start, steps, generator=generator)
+
+
 class GibbsSampler(Sampler):
     """Chains from uniformly random visible states, `steps` block Gibbs sweeps each."""
 
@@ -33,5 +39,4 @@ class GibbsSampler(Sampler):
         steps: int = Field(1000, ge=1, description="Gibbs sweeps (hidden then visible) per chain.")
 
     def run(self, model, n, *, condition, generator, options):
-        start = bernoulli(torch.full((n, *model.data_spec.shape), 0.5, device=model.device), generator)
-        return model.gibbs(start, options.steps, generator=generator)
+        return chains_from_noise(model, n, options.steps, generator)

@@ -18,25 +18,32 @@ from genzoo.errors import GenzooError
 DATASET_EXAMPLE = re.compile(r"^(?P<data>[a-z0-9][a-z0-9._-]*):(?P<index>\d+)$")
 
 
-def read_example(model, source: str, *, data_dir: str | None = None, seed: int = 0) -> tuple[torch.Tensor, int | None]:
+def read_example(model, source: str, *, data_dir: str | None = None) -> tuple[torch.Tensor, int | None]:
     """One example shaped like the model's data, and its label when it comes from a dataset."""
     match = DATASET_EXAMPLE.match(source)
     if match and not Path(source).exists():
-        return _dataset_example(model, match["data"], int(match["index"]), data_dir, seed)
+        return _dataset_example(model, match["data"], int(match["index"]), data_dir)
     return _image_file(model, Path(source)), None
 
 
-def _dataset_example(model, data: str, index: int, data_dir: str | None, seed: int):
+def dataset_tensors(model, data: str, split: str, data_dir: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """All examples and labels of a dataset split, in the view the model was trained on (random views
+    drawn with the dataset's fixed seed), after checking they have the model's shape."""
     from genzoo.data import load_dataset
     from genzoo.data.base import view_for
 
-    optional = {"view": view_for(model.data_spec, "samples"), "seed": seed, "data_dir": data_dir}
-    dataset = load_dataset(data, "test", optional={k: v for k, v in optional.items() if v is not None})
-    if index >= len(dataset):
-        raise GenzooError(f"{data}:{index}: the {data} test split has {len(dataset)} examples")
-    x, y = dataset.tensors()
-    if tuple(x.shape[1:]) != tuple(model.data_spec.shape):
-        raise GenzooError(f"{data} examples have shape {tuple(x.shape[1:])}; the model takes {model.data_spec.shape}")
+    optional = {"view": view_for(model.data_spec, "samples"), "data_dir": data_dir}
+    dataset = load_dataset(data, split, optional={k: v for k, v in optional.items() if v is not None})
+    if tuple(dataset.data_spec.shape) != tuple(model.data_spec.shape):
+        raise GenzooError(f"{data} examples have shape {dataset.data_spec.shape}; "
+                          f"{model.spec.name!r} models {model.data_spec.shape}")
+    return dataset.tensors()
+
+
+def _dataset_example(model, data: str, index: int, data_dir: str | None):
+    x, y = dataset_tensors(model, data, "test", data_dir)
+    if index >= len(x):
+        raise GenzooError(f"{data}:{index}: the {data} test split has {len(x)} examples")
     return x[index], int(y[index])
 
 

@@ -11,6 +11,8 @@ import torch
 from genzoo.errors import CapabilityError
 from genzoo.metrics.base import EvalRequest, require_model
 
+from genzoo_latent_variable.vqvae import perplexity
+
 
 def _test_split(model, request: EvalRequest) -> tuple[torch.Tensor, torch.Tensor]:
     from genzoo.data.base import view_for
@@ -71,12 +73,7 @@ def codebook_metric(model, request: EvalRequest):
     size = getattr(model.config, "codebook_size", None)
     if size is None:
         raise CapabilityError(f"{model.spec.name!r} has no codebook")
-    counts = torch.zeros(size, dtype=torch.float64)
-    for x, condition in _batches(model, request):
-        codes = model.encode(x, condition=condition)
-        counts += torch.bincount(codes.flatten().cpu(), minlength=size).double()
-    probabilities = counts / counts.sum()
-    entropy = -(probabilities[probabilities > 0] * probabilities[probabilities > 0].log()).sum()
-    notes = f"codebook of {size}, {int(counts.sum())} test positions"
-    return [request.result("codebook-perplexity", float(entropy.exp()), notes=notes),
-            request.result("codes-used", float((counts > 0).double().mean()), notes=notes)]
+    codes = torch.cat([model.encode(x, condition=condition).flatten().cpu() for x, condition in _batches(model, request)])
+    notes = f"codebook of {size}, {len(codes)} test positions"
+    return [request.result("codebook-perplexity", float(perplexity(codes, size)), notes=notes),
+            request.result("codes-used", torch.unique(codes).numel() / size, notes=notes)]

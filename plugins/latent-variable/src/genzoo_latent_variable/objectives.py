@@ -27,12 +27,10 @@ class FitsLatentMixture(TrainingStep):
         everything = data.all()
         was_training = model.training
         model.eval()
+        xs = everything.x.split(ENCODE_BATCH)
+        labels = everything.label.split(ENCODE_BATCH) if model.conditional else [None] * len(xs)
         with torch.no_grad():
-            labels = everything.label if model.conditional else None
-            codes = torch.cat([
-                model.encode(x, condition=None if labels is None else labels[i : i + ENCODE_BATCH])
-                for i, x in zip(range(0, len(everything.x), ENCODE_BATCH), everything.x.split(ENCODE_BATCH))
-            ])
+            codes = torch.cat([model.encode(x, condition=y) for x, y in zip(xs, labels)])
         model.train(was_training)
         return {"latent_mixture_log_likelihood": model.latent_mixture.fit(codes)}
 

@@ -25,7 +25,7 @@ from genzoo import DataSpec, GenerativeModel, ModelConfig
 from genzoo.errors import GenzooError
 from genzoo.training import Batch, FitData, TrainingStep
 from genzoo_latent_variable.ais import Schedule, ais_log_partition, exact_log_partition
-from genzoo_latent_variable.gibbs import bernoulli
+from genzoo_latent_variable.gibbs import bernoulli, chains_from_noise
 
 BINARIZED_MNIST = DataSpec(shape=(1, 28, 28), kind="binary", value_range=(0.0, 1.0), levels=2)
 GENERATE_STEPS = 1000  # Gibbs sweeps for `generate`: chains from noise need hundreds to look like data
@@ -107,8 +107,7 @@ class RBM(GenerativeModel):
 
     def generate(self, n: int, *, condition=None, generator: torch.Generator | None = None) -> torch.Tensor:
         """`GENERATE_STEPS` Gibbs sweeps from uniformly random visible states (the `gibbs` sampler's default)."""
-        start = bernoulli(torch.full((n, *self.data_spec.shape), 0.5, device=self.device), generator)
-        return self.gibbs(start, GENERATE_STEPS, generator)
+        return chains_from_noise(self, n, GENERATE_STEPS, generator)
 
     # -- likelihood ------------------------------------------------------------------------
     def log_prob(self, x: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
@@ -182,11 +181,7 @@ class ContrastiveDivergenceStep(TrainingStep):
 
     def finish(self, model: RBM, data: FitData) -> dict[str, float]:
         """Fit the base rate on the training set, then estimate log Z by seeded AIS."""
-        # A binarized view draws from the global RNG; fork it so the training noise a resumed run
-        # continues with is untouched, and seed it so the base rate is the same in every run.
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(AIS_SEED)
-            model.fit_base_rate(data.all().x)
+        model.fit_base_rate(data.all().x)  # the seeded training set: the same base rate in every run
         if self.ais_betas == 0:
             return {}
         generator = torch.Generator(device=model.device).manual_seed(AIS_SEED)

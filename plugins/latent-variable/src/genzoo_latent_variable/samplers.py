@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from genzoo import Sampler
 from genzoo.errors import GenzooError
 
+from genzoo_latent_variable.inputs import dataset_tensors
 from genzoo_latent_variable.interpolation import Method, interpolate
 
 Output = Literal["sample", "mean"]
@@ -55,19 +56,6 @@ class LatentMixtureSampler(Sampler):
         return model.decode_output(z, condition=condition, generator=generator, output=options.output)
 
 
-def dataset_examples(model, options: DatasetOptions) -> tuple[torch.Tensor, torch.Tensor]:
-    """All examples and labels of the requested split, in the view the model was trained on."""
-    from genzoo.data import load_dataset
-    from genzoo.data.base import view_for
-
-    optional = {"view": view_for(model.data_spec, "samples"), "data_dir": options.data_dir}
-    dataset = load_dataset(options.data, options.split, optional={k: v for k, v in optional.items() if v is not None})
-    if tuple(dataset.data_spec.shape) != tuple(model.data_spec.shape):
-        raise GenzooError(f"{options.data} examples have shape {dataset.data_spec.shape}; "
-                          f"{model.spec.name!r} models {model.data_spec.shape}")
-    return dataset.tensors()
-
-
 class ReconstructionSampler(Sampler):
     """n examples of a dataset split drawn at random (with replacement, from the generator), encoded and decoded.
 
@@ -80,7 +68,7 @@ class ReconstructionSampler(Sampler):
     def run(self, model, n, *, condition, generator, options):
         if condition is not None:
             raise GenzooError("the reconstruction sampler takes labels from the dataset; drop the condition")
-        x, y = dataset_examples(model, options)
+        x, y = dataset_tensors(model, options.data, options.split, options.data_dir)
         index = torch.randint(len(x), (n,), generator=generator, device=generator.device if generator else None).cpu()
         x = x[index].to(model.device)
         labels = y[index].to(model.device) if getattr(model, "conditional", False) else None
@@ -100,7 +88,7 @@ class InterpolationSampler(Sampler):
     Options = InterpolationOptions
 
     def run(self, model, n, *, condition, generator, options):
-        x, _ = dataset_examples(model, options)
+        x, _ = dataset_tensors(model, options.data, options.split, options.data_dir)
         for index in (options.start, options.end):
             if index >= len(x):
                 raise GenzooError(f"example {index} is out of range: {options.data} {options.split} has {len(x)}")
