@@ -1,7 +1,89 @@
-"""The genzoo entry point of the diffusion family.
+"""The genzoo entry point of the diffusion family: what it contributes, by import path.
 
-Its architectures, samplers and pretrained cards arrive with the family's own issue; until then
-the plugin registers nothing but is installed, listed by `genzoo plugins` and conformance-tested.
+Nothing here imports torch, so `genzoo list` stays fast; each path is imported on first use.
 """
 
+from genzoo import ArchitectureSpec, Capability, SamplerSpec, hookimpl
+
+from genzoo_diffusion.catalog import pretrained_specs
+
 genzoo_hook_api = 1
+
+FAMILY = "diffusion"
+PACKAGE = "genzoo_diffusion"
+TRAINER = f"{PACKAGE}.training:DenoisingStep"
+HO_2020 = "Ho et al. 2020, arXiv:2006.11239"
+TINY_UNET = {"timesteps": 20, "channels": (8, 16), "patch_size": 1,
+             "data": {"shape": (1, 8, 8), "kind": "discrete", "value_range": (0, 1), "levels": 17, "num_classes": 10}}
+
+
+@hookimpl
+def genzoo_architectures() -> list[ArchitectureSpec]:
+    return [
+        ArchitectureSpec(
+            name="ddpm",
+            family=FAMILY,
+            model=f"{PACKAGE}.ddpm:PixelDDPM",
+            capabilities=(Capability.SAMPLE, Capability.LOG_PROB_BOUND),
+            default_sampler="ddpm",
+            trainer=TRAINER,
+            description="DDPM on images with a compact UNet (time embedding, residual blocks, low-res attention); "
+                        "epsilon/x0/v prediction, linear or cosine schedule.",
+            paper=HO_2020,
+            tiny_config=TINY_UNET,
+        ),
+        ArchitectureSpec(
+            name="ddpm-cond",
+            family=FAMILY,
+            model=f"{PACKAGE}.ddpm:ConditionalPixelDDPM",
+            capabilities=(Capability.SAMPLE, Capability.CONDITIONAL, Capability.LOG_PROB_BOUND),
+            default_sampler="ddim",
+            trainer=TRAINER,
+            description="Class-conditional DDPM with classifier-free guidance (label dropout in training, "
+                        "--set guidance_scale=W at sampling).",
+            paper=f"{HO_2020}; Ho & Salimans 2022, arXiv:2207.12598",
+            tiny_config=TINY_UNET,
+        ),
+        ArchitectureSpec(
+            name="ldm",
+            family=FAMILY,
+            model=f"{PACKAGE}.latent:LatentDiffusion",
+            capabilities=(Capability.SAMPLE,),
+            default_sampler="ddim",
+            trainer=TRAINER,
+            description="Latent diffusion: the UNet DDPM over the latents of a registered VQ autoencoder "
+                        "(--set model.autoencoder=vqvae-mnist), decoded by it.",
+            paper="Rombach et al. 2022, arXiv:2112.10752",
+            tiny_config={"timesteps": 20, "channels": (8,), "blocks_per_level": 1},
+        ),
+        ArchitectureSpec(
+            name="ddpm-mlp",
+            family=FAMILY,
+            model=f"{PACKAGE}.toy:VectorDDPM",
+            capabilities=(Capability.SAMPLE, Capability.LOG_PROB_BOUND),
+            default_sampler="ddpm",
+            trainer=TRAINER,
+            description="DDPM on 2D points (or flat vectors) with a residual MLP denoiser; log_prob is the "
+                        "variational bound in nats.",
+            paper=HO_2020,
+            tiny_config={"timesteps": 20, "hidden": 16, "layers": 1},
+        ),
+    ]
+
+
+@hookimpl
+def genzoo_samplers() -> list[SamplerSpec]:
+    needs = {"requires": (Capability.SAMPLE,), "methods": ("predict", "initial_noise", "from_diffusion_space")}
+    return [
+        SamplerSpec(name="ddpm", target=f"{PACKAGE}.samplers:DDPMSampler", **needs,
+                    description="Ancestral sampling over all T steps (Ho et al. Algorithm 2)."),
+        SamplerSpec(name="ddim", target=f"{PACKAGE}.samplers:DDIMSampler", **needs,
+                    description="DDIM on --steps evenly spaced timesteps; --set eta=0 (deterministic) to 1."),
+        SamplerSpec(name="dpm-solver", target=f"{PACKAGE}.samplers:DPMSolverSampler", **needs,
+                    description="DPM-Solver++(2M), a second-order multistep solver (Lu et al. 2022); good at 10-25 steps."),
+    ]
+
+
+@hookimpl
+def genzoo_pretrained():
+    return pretrained_specs()

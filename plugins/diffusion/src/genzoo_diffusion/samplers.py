@@ -1,0 +1,154 @@
+"""Samplers of the diffusion family, swappable on any checkpoint of it (like diffusers' schedulers).
+
+- `ddpm`: ancestral sampling, Ho et al. Algorithm 2, over all T steps.
+- `ddim`: Song et al. 2021 on an evenly spaced subset of `steps` timesteps; eta = 0 is deterministic,
+  eta = 1 matches DDPM's variance on that subset.
+- `dpm-solver`: DPM-Solver++(2M) of Lu et al. 2022, second-order multistep in log-SNR.
+
+All of them only call `model.predict(x_t, t, condition, guidance_scale)` for (eps, x_0), then
+`model.from_diffusion_space` (pixels back to [0, 1], latents through the decoder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+from tqdm.auto import tqdm
+
+from genzoo.errors import ConfigError
+from genzoo.sampling import Sampler
+
+from genzoo_diffusion.diffusion import DiffusionModel
+
+
+
+class DiffusionOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    guidance_scale: float | None = Field(None, ge=0, description="Classifier-free guidance scale (conditional "
+                                                                 "models); default: the model's.")
+    progress: bool = Field(True, description="Show a progress bar over the denoising steps.")
+
+
+class StepsOptions(DiffusionOptions):
+    steps: int | None = Field(None, ge=1, description="Network evaluations (timesteps of the chain); default 50, "
+                                                       "or T when the model has fewer.")
+
+    def chain(self, total: int, default: int = 50) -> list[int]:
+        return sampling_timesteps(total, self.steps or min(default, total))
+
+    def log_snr_chain(self, log_snr: torch.Tensor, default: int = 20) -> list[int]:
+        """Timesteps whose half-log-SNR lambda_t is evenly spaced from t = T-1 to t = 0 (DPM-Solver's
+        spacing for small images): uniform-in-t steps leave the last, fastest-changing stretch to one
+        huge step, where a multistep extrapolation is unstable."""
+        total = len(log_snr)
+        steps = self.steps or min(default, total)
+        sampling_timesteps(total, steps)  # validates steps
+        targets = torch.linspace(float(log_snr[-1]), float(log_snr[0]), steps)
+        # lambda falls as t grows; pick the nearest timestep to each target, keep them distinct
+        nearest = (log_snr[None, :].cpu() - targets[:, None]).abs().argmin(dim=1).tolist()
+        chain: list[int] = []
+        for t in nearest:
+            t = min(t, chain[-1] - 1) if chain else t
+            chain.append(max(t, steps - len(chain) - 1))
+        return chain
+
+
+def sampling_timesteps(total: int, steps: int) -> list[int]:
+    """`steps` timesteps from T-1 down to 0, evenly spaced (both ends included)."""
+    if steps > total:
+        raise ConfigError(f"steps must be at most the model's {total} timesteps, got {steps}")
+    if steps == 1:
+        return [total - 1]
+    return torch.linspace(total - 1, 0, steps).round().long().tolist()
+
+
+def denoising_loop(timesteps: list[int], progress: bool, name: str) -> Iterator[tuple[int, int | None]]:
+    """(t, next t or None at the end) pairs under a progress bar."""
+    pairs = list(zip(timesteps, [*timesteps[1:], None]))
+    return iter(tqdm(pairs, desc=name, disable=not progress, leave=False, unit="step", mininterval=1))
+
+
+class DDPMSampler(Sampler):
+    """Ancestral sampling: x_{t-1} ~ N(mu(x_t, x_0_hat), sigma_t^2) for t = T..1 (Algorithm 2)."""
+
+    class Options(DiffusionOptions):
+        variance: Literal["small", "large"] = Field("large", description="sigma_t^2 = beta_t (large, as in the "
+                                                                          "paper's CIFAR-10 runs) or beta~_t (small).")
+
+    @torch.no_grad()
+    def run(self, model: DiffusionModel, n, *, condition, generator, options):
+        schedule = model.schedule
+        log_vars = schedule.log_betas if options.variance == "large" else schedule.posterior_log_variance
+        x = model.initial_noise(n, generator)
+        for t, _ in denoising_loop(list(range(model.timesteps - 1, -1, -1)), options.progress, "ddpm"):
+            step = torch.full((n,), t, device=x.device, dtype=torch.long)
+            _, x0 = model.predict(x, step, condition, options.guidance_scale)
+            mean, _ = schedule.posterior(x0, x, step)
+            if t == 0:
+                x = mean  # the decoder's mean: Algorithm 2 adds no noise at the last step
+            else:
+                noise = torch.randn(x.shape, generator=generator, device=x.device)
+                x = mean + torch.exp(0.5 * log_vars[t]) * noise
+        return model.from_diffusion_space(x)
+
+
+class DDIMSampler(Sampler):
+    """DDIM (Song et al. 2021): x_prev = sqrt(abar_prev) x_0 + sqrt(1 - abar_prev - sigma^2) eps + sigma z."""
+
+    class Options(StepsOptions):
+        eta: float = Field(0.0, ge=0, description="0 = deterministic DDIM, 1 = DDPM-like variance.")
+
+    @torch.no_grad()
+    def run(self, model: DiffusionModel, n, *, condition, generator, options):
+        abar = model.schedule.alphas_cumprod
+        x = model.initial_noise(n, generator)
+        for t, t_next in denoising_loop(options.chain(model.timesteps), options.progress, "ddim"):
+            eps, x0 = model.predict(x, t, condition, options.guidance_scale)
+            if t_next is None:
+                x = x0
+                break
+            a_t, a_next = abar[t], abar[t_next]
+            sigma = options.eta * torch.sqrt((1 - a_next) / (1 - a_t) * (1 - a_t / a_next))
+            x = a_next.sqrt() * x0 + torch.sqrt((1 - a_next - sigma**2).clamp(min=0)) * eps
+            if options.eta > 0:
+                x = x + sigma * torch.randn(x.shape, generator=generator, device=x.device)
+        return model.from_diffusion_space(x)
+
+
+class DPMSolverSampler(Sampler):
+    """DPM-Solver++(2M), data-prediction form (Lu et al. 2022, Algorithm 2), first order at the ends.
+
+    With alpha_t = sqrt(abar_t), sigma_t = sqrt(1 - abar_t) and lambda_t = log(alpha_t / sigma_t):
+    x_{i} = (sigma_i / sigma_{i-1}) x_{i-1} - alpha_i (e^{-h_i} - 1) D_i, where D_i extrapolates the
+    last two x_0 predictions by the ratio of step sizes. The final evaluation's x_0 is the sample.
+    """
+
+    class Options(StepsOptions):
+        steps: int | None = Field(None, ge=1, description="Network evaluations; default 20, or T when smaller.")
+
+    @torch.no_grad()
+    def run(self, model: DiffusionModel, n, *, condition, generator, options):
+        schedule = model.schedule
+        alpha, sigma = schedule.sqrt_alphas_cumprod, schedule.sqrt_one_minus_alphas_cumprod
+        lam = torch.log(alpha) - torch.log(sigma)
+        x = model.initial_noise(n, generator)
+        previous_x0, previous_h = None, None
+        for t, t_next in denoising_loop(options.log_snr_chain(lam), options.progress, "dpm-solver++"):
+            _, x0 = model.predict(x, t, condition, options.guidance_scale)
+            if t_next is None:
+                x = x0
+                break
+            h = lam[t_next] - lam[t]
+            direction = x0
+            if previous_x0 is not None:
+                r = previous_h / h
+                direction = (1 + 1 / (2 * r)) * x0 - 1 / (2 * r) * previous_x0
+            x = (sigma[t_next] / sigma[t]) * x - alpha[t_next] * torch.expm1(-h) * direction
+            previous_x0, previous_h = x0, h
+        return model.from_diffusion_space(x)
+
+
