@@ -87,3 +87,15 @@ def test_guided_samples_are_reproducible(conditional):
     second = conditional.sample(4, condition=[1, 2, 3, 4], sampler="ddim", steps=4, guidance_scale=2.0,
                                 generator=torch.Generator().manual_seed(3), progress=False)
     assert torch.equal(first, second)
+
+
+def test_bfloat16_sampling_stays_close_to_float32():
+    spec = genzoo.get_registry().architecture("ddpm")
+    torch.manual_seed(0)
+    model = genzoo.create("ddpm", **spec.tiny_config).eval()
+    torch.nn.init.normal_(model.denoiser.head[-1].weight, std=0.05)
+    exact = model.sample(8, sampler="ddim", steps=5, generator=torch.Generator().manual_seed(0), progress=False)
+    fast = model.sample(8, sampler="ddim", steps=5, precision="bfloat16", generator=torch.Generator().manual_seed(0),
+                        progress=False)
+    assert fast.dtype == torch.float32
+    assert (fast - exact).abs().mean() < 0.02  # a few grey levels at most, on average

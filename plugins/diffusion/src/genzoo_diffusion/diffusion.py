@@ -83,16 +83,17 @@ class DiffusionModel(GenerativeModel):
         scale = self.config.guidance_scale if guidance_scale is None else guidance_scale
         if self.conditional and condition is not None and scale != 1.0:
             if scale == 0.0:
-                output = self.network(x, t, None)
+                output = self.network(x, t, None).float()
             else:
-                both = self.network(torch.cat([x, x]), torch.cat([t, t]), torch.cat([condition, self.null_labels(condition)]))
+                both = self.network(torch.cat([x, x]), torch.cat([t, t]),
+                                    torch.cat([condition, self.null_labels(condition)])).float()
                 conditional, unconditional = both.chunk(2)
                 output = unconditional + scale * (conditional - unconditional)
         else:
-            output = self.network(x, t, condition if self.conditional else None)
+            output = self.network(x, t, condition if self.conditional else None).float()  # float32 under autocast
         a = Schedule.gather(self.schedule.sqrt_alphas_cumprod, t, x)
         s = Schedule.gather(self.schedule.sqrt_one_minus_alphas_cumprod, t, x)
-        eps, x0 = split_prediction(self.config.prediction, output.float(), x, a, s)
+        eps, x0 = split_prediction(self.config.prediction, output, x, a, s)
         if self.clip_range is not None:
             x0 = x0.clamp(*self.clip_range)
             eps = (x - a * x0) / s

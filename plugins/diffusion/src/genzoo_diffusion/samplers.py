@@ -31,6 +31,12 @@ class DiffusionOptions(BaseModel):
     guidance_scale: float | None = Field(None, ge=0, description="Classifier-free guidance scale (conditional "
                                                                  "models); default: the model's.")
     progress: bool = Field(True, description="Show a progress bar over the denoising steps.")
+    precision: Literal["float32", "bfloat16"] = Field("float32", description="bfloat16 runs the denoiser under "
+                                                      "autocast (about 2x faster on CPUs with AVX-512 BF16); the "
+                                                      "sampler's own arithmetic stays float32.")
+
+    def autocast(self, device: torch.device):
+        return torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.precision == "bfloat16")
 
 
 class StepsOptions(DiffusionOptions):
@@ -86,7 +92,8 @@ class DDPMSampler(Sampler):
         x = model.initial_noise(n, generator)
         for t, _ in denoising_loop(list(range(model.timesteps - 1, -1, -1)), options.progress, "ddpm"):
             step = torch.full((n,), t, device=x.device, dtype=torch.long)
-            _, x0 = model.predict(x, step, condition, options.guidance_scale)
+            with options.autocast(x.device):
+                _, x0 = model.predict(x, step, condition, options.guidance_scale)
             mean, _ = schedule.posterior(x0, x, step)
             if t == 0:
                 x = mean  # the decoder's mean: Algorithm 2 adds no noise at the last step
@@ -107,7 +114,8 @@ class DDIMSampler(Sampler):
         abar = model.schedule.alphas_cumprod
         x = model.initial_noise(n, generator)
         for t, t_next in denoising_loop(options.chain(model.timesteps), options.progress, "ddim"):
-            eps, x0 = model.predict(x, t, condition, options.guidance_scale)
+            with options.autocast(x.device):
+                eps, x0 = model.predict(x, t, condition, options.guidance_scale)
             if t_next is None:
                 x = x0
                 break
@@ -138,7 +146,8 @@ class DPMSolverSampler(Sampler):
         x = model.initial_noise(n, generator)
         previous_x0, previous_h = None, None
         for t, t_next in denoising_loop(options.log_snr_chain(lam), options.progress, "dpm-solver++"):
-            _, x0 = model.predict(x, t, condition, options.guidance_scale)
+            with options.autocast(x.device):
+                _, x0 = model.predict(x, t, condition, options.guidance_scale)
             if t_next is None:
                 x = x0
                 break

@@ -61,9 +61,12 @@ class SelfAttention(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, c, h, w = x.shape
-        q, k, v = self.qkv(self.norm(x)).reshape(n, 3, self.heads, c // self.heads, h * w).transpose(-1, -2).unbind(1)
-        attended = F.scaled_dot_product_attention(q, k, v)
-        return x + self.out(attended.transpose(-1, -2).reshape(n, c, h, w))
+        q, k, v = self.qkv(self.norm(x)).reshape(n, 3, self.heads, c // self.heads, h * w).unbind(1)
+        # softmax(q^T k / sqrt(d)) v written out: at <= 196 positions it beats scaled_dot_product_attention
+        # on CPU, whose checks cost more than the attention itself
+        weights = torch.softmax(q.transpose(-1, -2) @ k * (c // self.heads) ** -0.5, dim=-1)
+        attended = v @ weights.transpose(-1, -2)
+        return x + self.out(attended.reshape(n, c, h, w))
 
 
 class Level(nn.Module):
@@ -132,7 +135,8 @@ class UNet(nn.Module):
         embedding = self.embed(t, labels)
         if self.patch_size > 1:
             x = F.pixel_unshuffle(x, self.patch_size)
-        h = self.stem(x)
+        # channels-last activations: oneDNN's convolutions and GroupNorm run faster on NHWC (about 10% here)
+        h = self.stem(x.contiguous(memory_format=torch.channels_last))
         skips = [h]
         for level, downsample in zip(self.down, self.downsample):
             for block, attention in zip(level.blocks, level.attention):
@@ -148,4 +152,5 @@ class UNet(nn.Module):
             if not isinstance(upsample, nn.Identity):
                 h = upsample(F.interpolate(h, scale_factor=2.0, mode="nearest"))
         out = self.head(h)
-        return F.pixel_shuffle(out, self.patch_size) if self.patch_size > 1 else out
+        out = F.pixel_shuffle(out, self.patch_size) if self.patch_size > 1 else out
+        return out.contiguous()
