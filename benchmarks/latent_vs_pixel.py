@@ -27,9 +27,8 @@ def main() -> None:
     parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32")
     args = parser.parse_args()
 
-    import torch
-
     import genzoo
+    import torch
 
     torch.set_num_threads(args.threads)
     models = {name: genzoo.load(name) for name in args.models}

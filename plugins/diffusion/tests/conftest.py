@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-import torch
-from torch import nn
-
 import genzoo
+import pytest
+from torch import nn
 
 
 class GaussianPosteriorMean(nn.Module):

@@ -2,10 +2,9 @@
 
 import math
 
+import genzoo
 import pytest
 import torch
-
-import genzoo
 from genzoo.errors import GenzooError
 from genzoo_diffusion.bound import discretized_gaussian_log_mass, normal_kl
 

@@ -1,11 +1,10 @@
 """`genzoo sample` with swapped samplers on a saved diffusion checkpoint."""
 
+import genzoo
 import pytest
 from click.testing import CliRunner
-from PIL import Image
-
-import genzoo
 from genzoo.cli.main import cli
+from PIL import Image
 
 
 @pytest.fixture(scope="module")

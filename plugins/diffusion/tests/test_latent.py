@@ -1,9 +1,8 @@
 """Latent diffusion: the autoencoder comes from the registry by name and stays out of the checkpoint."""
 
+import genzoo
 import pytest
 import torch
-
-import genzoo
 from genzoo.errors import GenzooError
 
 

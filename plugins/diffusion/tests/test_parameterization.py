@@ -2,7 +2,6 @@
 
 import pytest
 import torch
-
 from genzoo_diffusion.parameterization import split_prediction, training_target
 
 

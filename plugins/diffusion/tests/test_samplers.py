@@ -1,9 +1,8 @@
 """The samplers, checked against a denoiser that is exact for Gaussian data."""
 
+import genzoo
 import pytest
 import torch
-
-import genzoo
 from genzoo.errors import ConfigError
 from genzoo_diffusion.samplers import DPMSolverSampler, sampling_timesteps
 

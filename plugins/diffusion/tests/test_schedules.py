@@ -4,7 +4,6 @@ import math
 
 import pytest
 import torch
-
 from genzoo_diffusion.schedules import Schedule, cosine_betas, linear_betas
 
 

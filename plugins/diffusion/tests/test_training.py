@@ -2,9 +2,8 @@
 
 import json
 
-import torch
-
 import genzoo
+import torch
 from genzoo.training import Batch, train
 from genzoo_diffusion.training import DenoisingStep
 

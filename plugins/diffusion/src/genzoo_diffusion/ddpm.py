@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 import torch
-from pydantic import Field, model_validator
-
 from genzoo import DataSpec
+from pydantic import Field, model_validator
 
 from genzoo_diffusion.bound import discretized_gaussian_log_mass
 from genzoo_diffusion.diffusion import DiffusionConfig, DiffusionModel

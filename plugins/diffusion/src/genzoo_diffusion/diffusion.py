@@ -7,17 +7,17 @@ denoises; the samplers only call `predict(x_t, t)` for (eps, x_0) and `from_diff
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import ClassVar, Literal
 
 import torch
-from pydantic import Field
-from torch import nn
-
 from genzoo import GenerativeModel, ModelConfig
 from genzoo.capabilities import Capability
 from genzoo.errors import GenzooError
+from pydantic import Field
+from torch import nn
 
-from genzoo_diffusion.bound import discretized_gaussian_log_mass, gaussian_log_density, normal_kl
+from genzoo_diffusion.bound import gaussian_log_density, normal_kl
 from genzoo_diffusion.parameterization import Prediction, split_prediction
 from genzoo_diffusion.schedules import Schedule, ScheduleName, make_betas
 
@@ -175,5 +175,5 @@ class DiffusionModel(GenerativeModel):
         if not strata:
             return
         edges = torch.linspace(1, self.timesteps, strata + 1).round().long().tolist()
-        for low, high in zip(edges[:-1], edges[1:]):
+        for low, high in pairwise(edges):
             yield low + (torch.rand(n, device=device) * (high - low)).long(), float(high - low)

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import torch
-from pydantic import Field
-
 import genzoo
+import torch
 from genzoo import DataSpec
 from genzoo.errors import GenzooError
+from pydantic import Field
 
 from genzoo_diffusion.ddpm import UNetSettings
 from genzoo_diffusion.diffusion import DiffusionModel

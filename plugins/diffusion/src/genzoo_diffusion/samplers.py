@@ -15,14 +15,12 @@ from collections.abc import Iterator
 from typing import Literal
 
 import torch
+from genzoo.errors import ConfigError
+from genzoo.sampling import Sampler
 from pydantic import BaseModel, ConfigDict, Field
 from tqdm.auto import tqdm
 
-from genzoo.errors import ConfigError
-from genzoo.sampling import Sampler
-
 from genzoo_diffusion.diffusion import DiffusionModel
-
 
 
 class DiffusionOptions(BaseModel):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 import torch
+from genzoo import DataSpec
 from pydantic import Field
 from torch import nn
-
-from genzoo import DataSpec
 
 from genzoo_diffusion.diffusion import DiffusionConfig, DiffusionModel
 from genzoo_diffusion.unet import timestep_embedding

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from pydantic import Field
-
 from genzoo import Capability
 from genzoo.training import Batch, FitData, TrainingStep
+from pydantic import Field
 
 from genzoo_diffusion.parameterization import training_target
 from genzoo_diffusion.schedules import Schedule
