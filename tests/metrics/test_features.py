@@ -57,3 +57,18 @@ def test_kid_on_random_subsets_agrees_with_the_whole_set(monkeypatch):
     whole = kernel_inception_distance(x, y + 0.3)
     monkeypatch.setattr(kid, "SUBSET_SIZE", 200)
     assert kernel_inception_distance(x, y + 0.3, torch.Generator().manual_seed(0)) == pytest.approx(whole, rel=0.2)
+
+
+def test_fid_and_kid_of_one_eval_share_one_set_of_samples(truth_registry, monkeypatch):
+    """Sampling is the expensive part (a 1000-step diffusion chain): one draw serves both metrics."""
+    model = genzoo.create("digits-replay")
+    calls = []
+    original = type(model).sample
+    monkeypatch.setattr(type(model), "sample", lambda self, *a, **k: calls.append(a) or original(self, *a, **k))
+    request = EvalRequest(data="digits", n=100)
+    fid = {r.name: r.value for r in evaluate(model, "fid", request)}
+    evaluate(model, "kid", request)
+    assert len(calls) == 1
+    evaluate(model, "fid", EvalRequest(data="digits", n=100, seed=1))  # another seed draws again
+    assert len(calls) == 2
+    assert {r.name: r.value for r in evaluate(model, "fid", request)}["fid"] == pytest.approx(fid["fid"])
