@@ -18,13 +18,13 @@ def test_autoencoder_is_loaded_by_name_and_not_saved(ldm):
     assert ldm.diffusion_shape == tuple(ldm.autoencoder.latent_shape)
 
 
-def test_latents_are_standardised_codebook_vectors(ldm):
+def test_latents_are_standardised_encoder_outputs(ldm):
     codes = torch.randint(0, ldm.autoencoder.config.codebook_size, (64, 7, 7))
     images = ldm.autoencoder.decode(codes)
     latents = ldm.to_diffusion_space(images)
     assert latents.shape == (64, *ldm.diffusion_shape)
     assert latents.std().item() == pytest.approx(1.0, abs=0.35)
-    # decoding a standardised latent snaps it back onto the codebook: encode -> decode is the VQ round trip
+    # decoding snaps the continuous latents onto the codebook: the VQ-VAE's own encode -> decode round trip
     assert torch.allclose(ldm.from_diffusion_space(latents), ldm.autoencoder.decode(ldm.autoencoder.encode(images)))
 
 

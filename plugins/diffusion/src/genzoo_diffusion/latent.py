@@ -2,9 +2,10 @@
 
 The autoencoder is configured by name (`autoencoder="vqvae-mnist"`: a pretrained name, a checkpoint
 folder or an hf:// reference) and loaded through genzoo's registry, so this family never imports
-the family that provides it. It must offer the VQ-VAE latent interface: `encode(x)` -> codes,
-`embed(codes)` -> latents (n, C, h, w), `decode_latents(z)` -> images (snapping z to the nearest
-codes) and `config.codebook_size`. Its weights are frozen and are not part of this model's
+the family that provides it. It must offer the VQ-VAE latent interface: `encode_latents(x)` -> the
+continuous encoder outputs z_e (n, C, h, w) before quantization, `decode_latents(z)` -> images
+(snapping z to the nearest codes, so the quantizer is part of the decoder as in Rombach et al.),
+`embed(codes)` and `config.codebook_size`. Its weights are frozen and are not part of this model's
 checkpoint: the registry pins them by sha256, and the name is in this model's config.
 
 Latents are standardised per channel with the codebook's mean and spread (the role of Stable
@@ -26,7 +27,7 @@ from genzoo_diffusion.diffusion import DiffusionModel
 from genzoo_diffusion.unet import UNet
 
 MNIST_GREY = DataSpec(shape=(1, 28, 28), kind="continuous", value_range=(0.0, 1.0), levels=256, num_classes=10)
-LATENT_INTERFACE = ("encode", "embed", "decode_latents")
+LATENT_INTERFACE = ("encode_latents", "embed", "decode_latents")
 
 
 class LatentDiffusionConfig(UNetSettings):
@@ -67,7 +68,7 @@ class LatentDiffusion(DiffusionModel):
 
     @torch.no_grad()
     def to_diffusion_space(self, x: torch.Tensor) -> torch.Tensor:
-        return (self.autoencoder.embed(self.autoencoder.encode(x)) - self.latent_mean) / self.latent_std
+        return (self.autoencoder.encode_latents(x) - self.latent_mean) / self.latent_std
 
     @torch.no_grad()
     def from_diffusion_space(self, x0: torch.Tensor) -> torch.Tensor:

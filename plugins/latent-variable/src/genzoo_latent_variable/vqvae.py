@@ -195,8 +195,12 @@ class VQVAE(GenerativeModel):
         return self.config.code_dim, height // factor, width // factor
 
     # -- the pieces ------------------------------------------------------------------------
-    def _encode_latents(self, x: torch.Tensor) -> torch.Tensor:
-        """Encoder outputs z_e; the encoder sees x scaled to [-1, 1] whatever the value_range."""
+    def encode_latents(self, x: torch.Tensor) -> torch.Tensor:
+        """Encoder outputs z_e (n, code_dim, h, w) before quantization; the encoder sees x scaled to [-1, 1].
+
+        Latent diffusion models these continuous latents and leaves the snapping to the codebook to
+        `decode_latents` (Rombach et al.: the quantization layer is absorbed into the decoder).
+        """
         low, high = self.data_spec.value_range
         return self.encoder((x - low) / (high - low) * 2 - 1)
 
@@ -220,7 +224,7 @@ class VQVAE(GenerativeModel):
     # -- Encoder interface -----------------------------------------------------------------
     def encode(self, x: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
         """Code indices (n, h, w), a LongTensor."""
-        return self.quantize(self._encode_latents(x))[1]
+        return self.quantize(self.encode_latents(x))[1]
 
     def decode(self, codes: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
         """Images (n, *shape) in the value_range from code indices (n, h, w)."""
@@ -250,7 +254,7 @@ class VQVAE(GenerativeModel):
         In training mode this also takes one EMA step of the codebook (and restarts dead codes):
         the forward pass is where the batch's encoder outputs are at hand.
         """
-        z_e = self._encode_latents(x)
+        z_e = self.encode_latents(x)
         z_q, codes = self.quantize(z_e)
         z_q = z_q.detach()
         dead = torch.zeros((), device=x.device)
