@@ -48,11 +48,18 @@ def _published_results(paths: tuple[str, ...], run_dir: Path, name: str) -> list
     return results
 
 
+DISPLAY_ONLY = ("progress=",)
+
+
 def _metric_key(result: genzoo.MetricResult) -> str:
-    """A catalog key that tells apart one metric measured several ways: nll[k=5000,n=2000], fid[sampler=prior]."""
+    """A catalog key that tells apart one metric measured several ways: nll[k=5000,n=2000], fid[sampler=prior].
+
+    Display-only sampler options (progress=false) are left out: they do not change the number.
+    """
     words = shlex.split(result.command)
     options = [f"{flag[2:]}={value}" if flag in ("--sampler", "--n") else value
-               for flag, value in zip(words, words[1:]) if flag in ("--likelihood", "--sampler", "--set", "--n")]
+               for flag, value in zip(words, words[1:]) if flag in ("--likelihood", "--sampler", "--set", "--n")
+               and not value.startswith(DISPLAY_ONLY)]
     return f"{result.name}[{','.join(options)}]" if options else result.name
 
 
