@@ -1,7 +1,7 @@
 """DDIM sampling throughput of genzoo's diffusion UNet beside diffusers (the anchor): same UNets, same run.
 
     python benchmarks/ddim_throughput.py [--threads 2] [--repeats 3] [--batch-size 64] [--steps 50] \\
-        [--config all|anchor|published]
+        [--config all|anchor|published] [--precision float32|bfloat16]
 
 Both sides draw one batch of 1x28x28 samples with deterministic DDIM (eta 0, --steps network calls,
 1000-step linear schedule, epsilon prediction, x_0 clipped to [-1, 1]) from a UNet with random
@@ -76,7 +76,7 @@ def genzoo_worker(args: argparse.Namespace) -> dict:
     torch.manual_seed(args.seed)  # the random weights
     model = genzoo.create("ddpm", **CONFIGS[args.config]).eval()
     generator = torch.Generator().manual_seed(args.seed)
-    options = {"sampler": "ddim", "eta": 0.0, "generator": generator, "progress": False}
+    options = {"sampler": "ddim", "eta": 0.0, "generator": generator, "progress": False, "precision": args.precision}
     model.sample(args.batch_size, steps=min(WARMUP_STEPS, args.steps), **options)
     start = time.perf_counter()
     x = model.sample(args.batch_size, steps=args.steps, **options)
@@ -90,7 +90,7 @@ def genzoo_worker(args: argparse.Namespace) -> dict:
 
 def run_side(side: str, config: str, args: argparse.Namespace) -> dict:
     common = ["--config", config, "--batch-size", str(args.batch_size), "--steps", str(args.steps),
-              "--threads", str(args.threads), "--seed", str(args.seed)]
+              "--threads", str(args.threads), "--seed", str(args.seed), "--precision", args.precision]
     if side == "genzoo":
         command = [sys.executable, __file__, "--worker", *common]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "core" / "src"),
@@ -128,6 +128,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50, help="DDIM steps (network calls) per chain.")
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads in both processes.")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+                        help="bfloat16: both UNets under bfloat16 autocast (genzoo's precision=bfloat16 sampler option).")
     parser.add_argument("--diffusers-python", type=Path, default=Path("/work/diffusers-venv/bin/python"),
                         help="Python of the venv that has diffusers (and torch, not genzoo).")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -163,7 +165,7 @@ def main() -> None:
         spreads += [max(values) / min(values) for values in rates.values()]
 
     diffusers_version = results["diffusers"][0]["diffusers"]
-    print(f"DDIM {args.steps} steps, eta 0, batch {args.batch_size} of 1x28x28, random weights, CPU, "
+    print(f"DDIM {args.steps} steps, eta 0, batch {args.batch_size} of 1x28x28, {args.precision}, random weights, CPU, "
           f"torch {' / '.join(sorted(versions))}, diffusers {diffusers_version}, {args.threads} threads, "
           f"{os.cpu_count()} CPUs; {args.repeats} interleaved rounds per config")
     print(format_table(["config", "side", "params", "samples/s (median)", "min", "max", "ratio"], rows))

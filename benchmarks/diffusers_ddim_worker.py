@@ -54,11 +54,12 @@ def build(config: str) -> tuple[UNet2DModel, int]:
 
 @torch.inference_mode()
 def sample(unet: UNet2DModel, scheduler: DDIMScheduler, n: int, steps: int, patch: int,
-           generator: torch.Generator) -> torch.Tensor:
+           generator: torch.Generator, bfloat16: bool = False) -> torch.Tensor:
     scheduler.set_timesteps(steps)
     x = torch.randn((n, 1, 28, 28), generator=generator)
     for t in scheduler.timesteps:
-        eps = unet(F.pixel_unshuffle(x, patch) if patch > 1 else x, t).sample
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+            eps = unet(F.pixel_unshuffle(x, patch) if patch > 1 else x, t).sample.float()
         eps = F.pixel_shuffle(eps, patch) if patch > 1 else eps
         x = scheduler.step(eps, t, x, eta=0.0, use_clipped_model_output=True).prev_sample
     return x
@@ -71,6 +72,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+                        help="bfloat16: the UNet under torch.autocast, as genzoo's precision=bfloat16 option.")
     parser.add_argument("--params-only", action="store_true", help="Print the parameter count and exit.")
     args = parser.parse_args()
 
@@ -84,9 +87,10 @@ def main() -> None:
     scheduler = DDIMScheduler(num_train_timesteps=1000, beta_schedule="linear", beta_start=1e-4, beta_end=0.02,
                               clip_sample=True, prediction_type="epsilon")
     generator = torch.Generator().manual_seed(args.seed)
-    sample(unet, scheduler, args.batch_size, min(WARMUP_STEPS, args.steps), patch, generator)
+    bfloat16 = args.precision == "bfloat16"
+    sample(unet, scheduler, args.batch_size, min(WARMUP_STEPS, args.steps), patch, generator, bfloat16)
     start = time.perf_counter()
-    x = sample(unet, scheduler, args.batch_size, args.steps, patch, generator)
+    x = sample(unet, scheduler, args.batch_size, args.steps, patch, generator, bfloat16)
     seconds = time.perf_counter() - start
     if not torch.isfinite(x).all():
         raise SystemExit("diffusers worker: the samples are not finite")

@@ -135,8 +135,11 @@ class UNet(nn.Module):
         embedding = self.embed(t, labels)
         if self.patch_size > 1:
             x = F.pixel_unshuffle(x, self.patch_size)
-        # channels-last activations: oneDNN's convolutions and GroupNorm run faster on NHWC (about 10% here)
-        h = self.stem(x.contiguous(memory_format=torch.channels_last))
+        # float32 convolutions and GroupNorm run about 12% faster on channels-last activations on CPU;
+        # under bfloat16 autocast the plain layout is faster (about 30%), so it is kept there
+        if not torch.is_autocast_enabled(x.device.type):
+            x = x.contiguous(memory_format=torch.channels_last)
+        h = self.stem(x)
         skips = [h]
         for level, downsample in zip(self.down, self.downsample):
             for block, attention in zip(level.blocks, level.attention):
