@@ -8,6 +8,8 @@ behind a path is imported on first use with `load_object`.
 from __future__ import annotations
 
 import importlib
+import json
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -63,6 +65,18 @@ class PretrainedSpec(_Spec):
     metrics: dict[str, float] = Field(default_factory=dict)
     license: str = "apache-2.0"
     recipe: str = Field("", description="The command that reproduces this checkpoint.")
+
+    @classmethod
+    def from_catalog(cls, path: str | Path) -> list[PretrainedSpec]:
+        """The entries of a family's catalog file (a JSON list of specs), validated.
+
+        A family keeps its pretrained checkpoints as data beside its plugin module;
+        `scripts/publish_pretrained.py` rewrites an entry from a checkpoint folder in `registry/`
+        (its files' sha256 and the metrics `genzoo eval` wrote into its card), so the pins never
+        drift from the published bytes by hand.
+        """
+        entries = json.loads(Path(path).read_text(encoding="utf-8"))
+        return [cls.model_validate(entry) for entry in entries]
 
 
 class SamplerSpec(_Spec):

@@ -3,11 +3,13 @@
 Nothing here imports torch, so `genzoo list` stays fast; each path is imported on first use.
 """
 
-from genzoo import ArchitectureSpec, Capability, SamplerSpec, hookimpl
+from pathlib import Path
 
-from genzoo_diffusion.catalog import pretrained_specs
+from genzoo import ArchitectureSpec, Capability, PretrainedSpec, SamplerSpec, hookimpl
 
 genzoo_hook_api = 1
+
+CATALOG = Path(__file__).with_name("pretrained.json")  # sha256 pins, written by scripts/publish_pretrained.py
 
 FAMILY = "diffusion"
 PACKAGE = "genzoo_diffusion"
@@ -85,5 +87,5 @@ def genzoo_samplers() -> list[SamplerSpec]:
 
 
 @hookimpl
-def genzoo_pretrained():
-    return pretrained_specs()
+def genzoo_pretrained() -> list[PretrainedSpec]:
+    return PretrainedSpec.from_catalog(CATALOG)

@@ -3,11 +3,13 @@
 Nothing here imports torch, so `genzoo list` stays fast; each path is imported on first use.
 """
 
-from genzoo import ArchitectureSpec, Capability, CommandSpec, MetricSpec, SamplerSpec, hookimpl
+from pathlib import Path
 
-from genzoo_latent_variable.catalog import pretrained_specs
+from genzoo import ArchitectureSpec, Capability, CommandSpec, MetricSpec, PretrainedSpec, SamplerSpec, hookimpl
 
 genzoo_hook_api = 1
+
+CATALOG = Path(__file__).with_name("pretrained.json")  # sha256 pins, written by scripts/publish_pretrained.py
 
 FAMILY = "latent-variable"
 PACKAGE = "genzoo_latent_variable"
@@ -160,5 +162,5 @@ def genzoo_commands() -> list[CommandSpec]:
 
 
 @hookimpl
-def genzoo_pretrained():
-    return pretrained_specs()
+def genzoo_pretrained() -> list[PretrainedSpec]:
+    return PretrainedSpec.from_catalog(CATALOG)
