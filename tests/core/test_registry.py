@@ -1,6 +1,9 @@
 """list_models / info / create against the real plugins plus a test family."""
 
+import json
+
 import pytest
+from pydantic import ValidationError
 
 import genzoo
 from genzoo.errors import CapabilityError, ConfigError, DuplicateNameError, UnknownNameError
@@ -76,7 +79,7 @@ def test_capability_checks_on_sampling(toy_registry):
 def test_unknown_sampler_and_bad_sampler_options(toy_registry):
     model = genzoo.create("gaussian")
     with pytest.raises(UnknownNameError, match="sampler"):
-        model.sample(2, sampler="ddim")
+        model.sample(2, sampler="no-such-sampler")
     with pytest.raises(ConfigError, match="steps"):
         model.sample(2, steps=3)
 
@@ -87,3 +90,13 @@ def test_hand_built_model_finds_its_spec(toy_registry):
     model = ClassGaussian(ClassGaussianConfig())
     assert model.spec.name == "class-gaussian"
     assert model.sample(3).shape == (3, 1, 4, 4)
+
+
+def test_pretrained_catalog_entries_are_validated(tmp_path):
+    entry = {"name": "toy-x", "architecture": "toy", "repo_id": "genzoo/toy-x", "files": {"model.safetensors": "a" * 64}}
+    catalog = tmp_path / "pretrained.json"
+    catalog.write_text(json.dumps([entry]))
+    assert [spec.name for spec in genzoo.PretrainedSpec.from_catalog(catalog)] == ["toy-x"]
+    catalog.write_text(json.dumps([entry | {"files": {"model.safetensors": "not a digest"}}]))
+    with pytest.raises(ValidationError):
+        genzoo.PretrainedSpec.from_catalog(catalog)
