@@ -75,7 +75,7 @@ def test_sample_2d_scatter_plot(toy_registry, tmp_path):
     [
         (["--condition", "7"], 2, "error: condition labels must be in [0, 2]"),
         (["--condition", "a,b"], 2, "expected comma-separated class labels"),
-        (["--sampler", "ddim"], 2, "error: unknown sampler 'ddim'"),
+        (["--sampler", "no-such-sampler"], 2, "error: unknown sampler 'no-such-sampler'"),
         (["--set", "steps=3"], 2, "error: invalid options for sampler 'ancestral':"),
         (["--set", "novalue"], 2, "expected key=value"),
         (["-o", "out.gif"], 2, "unsupported format"),
