@@ -157,15 +157,19 @@ class DiffusionModel(GenerativeModel):
             _, x0_hat = self.predict(xt, t, condition, guidance_scale=1.0)
             model_mean, _ = schedule.posterior(x0_hat, xt, t)
             model_log_var = Schedule.gather(log_vars, t, x0).expand_as(x0)
-            true_mean, true_log_var = schedule.posterior(x0, xt, t)
-            kl = normal_kl(true_mean, true_log_var.expand_as(x0), model_mean, model_log_var)
-            decoder_nll = -self.decoder_log_likelihood(x0, model_mean, model_log_var)
-            term = torch.where((t == 0).reshape(-1, *([1] * (x0.dim() - 1))), decoder_nll, kl)
+            if t[0] == 0:  # the decoder term -log p(x_0 | x_1)
+                term = -self.decoder_log_likelihood(x0, model_mean, model_log_var)
+            else:
+                true_mean, true_log_var = schedule.posterior(x0, xt, t)
+                term = normal_kl(true_mean, true_log_var.expand_as(x0), model_mean, model_log_var)
             total = total + weight * term.sum(dims)
         return -total
 
     def _bound_timesteps(self, n: int, timesteps: int | None, device: torch.device):
-        """(t per example, weight) pairs whose weighted terms sum to the bound's t < T part."""
+        """(t per example, weight) pairs whose weighted terms sum to the bound's t < T part.
+
+        t = 0 (the decoder term) comes first, for the whole batch; later pairs never contain 0.
+        """
         if timesteps is None:
             for index in range(self.timesteps):
                 yield torch.full((n,), index, device=device, dtype=torch.long), 1.0
