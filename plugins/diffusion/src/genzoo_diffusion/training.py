@@ -27,6 +27,9 @@ class DenoisingStep(TrainingStep):
     variance_examples: int = Field(256, ge=0, description="Training examples whose x_0 error at every timestep fits "
                                                          "the bound's reverse variances at the end (0 = skip).")
 
+    def autocast(self, device: torch.device):
+        return torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.mixed_precision)
+
     def loss(self, model, batch: Batch, group: str) -> dict[str, torch.Tensor]:
         with torch.no_grad():
             x0 = model.to_diffusion_space(batch.x)
@@ -38,7 +41,7 @@ class DenoisingStep(TrainingStep):
         if model.conditional:
             dropped = torch.rand(n, device=x0.device) < self.class_dropout
             labels = torch.where(dropped, model.null_labels(batch.label), batch.label)
-        with torch.autocast(x0.device.type, dtype=torch.bfloat16, enabled=self.mixed_precision):
+        with self.autocast(x0.device):
             output = model.network(xt, t, labels)
         a = Schedule.gather(schedule.sqrt_alphas_cumprod, t, x0)
         s = Schedule.gather(schedule.sqrt_one_minus_alphas_cumprod, t, x0)
@@ -51,15 +54,16 @@ class DenoisingStep(TrainingStep):
             return {}
         everything = data.all()
         rows = torch.randperm(len(everything.x), generator=torch.Generator().manual_seed(0))[: self.variance_examples]
-        x0 = model.to_diffusion_space(everything.x[rows.to(everything.x.device)])
-        labels = everything.label[rows.to(everything.x.device)] if model.conditional else None
+        rows = rows.to(everything.x.device)
+        x0 = model.to_diffusion_space(everything.x[rows])
+        labels = everything.label[rows] if model.conditional else None
         generator = torch.Generator(device=x0.device).manual_seed(0)
         was_training = model.training
         model.eval()
         for t in range(model.timesteps):
             noise = torch.randn(x0.shape, generator=generator, device=x0.device)
             xt = model.schedule.q_sample(x0, torch.full((len(x0),), t, device=x0.device), noise)
-            with torch.autocast(x0.device.type, dtype=torch.bfloat16, enabled=self.mixed_precision):
+            with self.autocast(x0.device):
                 _, x0_hat = model.predict(xt, t, labels, guidance_scale=1.0)
             model.x0_mse[t] = (x0_hat.float() - x0).pow(2).mean()
         model.train(was_training)
