@@ -15,8 +15,7 @@ class GaussianPosteriorMean(nn.Module):
         self.schedule, self.std = schedule, std
 
     def forward(self, x, t, labels=None):
-        a = self.schedule.sqrt_alphas_cumprod[t].reshape(-1, *([1] * (x.dim() - 1))).double()
-        s = self.schedule.sqrt_one_minus_alphas_cumprod[t].reshape(-1, *([1] * (x.dim() - 1))).double()
+        a, s = (scale.double() for scale in self.schedule.scales(t, x))
         x = x.double()
         x0 = a * self.std**2 * x / (a**2 * self.std**2 + s**2)
         return ((x - a * x0) / s).float()

@@ -91,8 +91,7 @@ class DiffusionModel(GenerativeModel):
                 output = unconditional + scale * (conditional - unconditional)
         else:
             output = self.network(x, t, condition if self.conditional else None).float()  # float32 under autocast
-        a = Schedule.gather(self.schedule.sqrt_alphas_cumprod, t, x)
-        s = Schedule.gather(self.schedule.sqrt_one_minus_alphas_cumprod, t, x)
+        a, s = self.schedule.scales(t, x)
         eps, x0 = split_prediction(self.config.prediction, output, x, a, s)
         if self.clip_range is not None:
             x0 = x0.clamp(*self.clip_range)
@@ -149,9 +148,9 @@ class DiffusionModel(GenerativeModel):
         log_vars = self.reverse_log_variance(variance)
         # L_T: KL(q(x_T | x_0) || N(0, I))
         last = torch.full((n,), self.timesteps - 1, device=x0.device, dtype=torch.long)
-        mean_t = Schedule.gather(schedule.sqrt_alphas_cumprod, last, x0) * x0
-        log_var_t = torch.log(Schedule.gather(1 - schedule.alphas_cumprod, last, x0)).expand_as(x0)
-        total = normal_kl(mean_t, log_var_t, torch.zeros_like(x0), torch.zeros_like(x0)).sum(dims)
+        a_last, s_last = schedule.scales(last, x0)
+        log_var_t = torch.log(s_last**2).expand_as(x0)
+        total = normal_kl(a_last * x0, log_var_t, torch.zeros_like(x0), torch.zeros_like(x0)).sum(dims)
         for t, weight in self._bound_timesteps(n, timesteps, x0.device):
             xt = schedule.q_sample(x0, t, torch.randn_like(x0))
             _, x0_hat = self.predict(xt, t, condition, guidance_scale=1.0)

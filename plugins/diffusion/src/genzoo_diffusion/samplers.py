@@ -86,7 +86,7 @@ class DDPMSampler(Sampler):
     @torch.no_grad()
     def run(self, model: DiffusionModel, n, *, condition, generator, options):
         schedule = model.schedule
-        log_vars = schedule.log_betas if options.variance == "large" else schedule.posterior_log_variance
+        log_vars = model.reverse_log_variance(options.variance)
         x = model.initial_noise(n, generator)
         for t, _ in denoising_loop(list(range(model.timesteps - 1, -1, -1)), options.progress, "ddpm"):
             step = torch.full((n,), t, device=x.device, dtype=torch.long)

@@ -52,7 +52,6 @@ class Schedule(nn.Module):
         tables = {
             "betas": betas,
             "alphas_cumprod": abar,
-            "alphas_cumprod_prev": abar_prev,
             "sqrt_alphas_cumprod": abar.sqrt(),
             "sqrt_one_minus_alphas_cumprod": (1 - abar).sqrt(),
             "posterior_variance": posterior_variance,
@@ -71,9 +70,14 @@ class Schedule(nn.Module):
         """table[t] shaped to broadcast against `like` (batch first)."""
         return table[t].reshape(-1, *([1] * (like.dim() - 1)))
 
+    def scales(self, t: torch.Tensor, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(sqrt(abar_t), sqrt(1 - abar_t)) shaped to broadcast against `like`: x_t = a x_0 + s eps."""
+        return self.gather(self.sqrt_alphas_cumprod, t, like), self.gather(self.sqrt_one_minus_alphas_cumprod, t, like)
+
     def q_sample(self, x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         """x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps."""
-        return self.gather(self.sqrt_alphas_cumprod, t, x0) * x0 + self.gather(self.sqrt_one_minus_alphas_cumprod, t, x0) * noise
+        a, s = self.scales(t, x0)
+        return a * x0 + s * noise
 
     def posterior(self, x0: torch.Tensor, xt: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean and log variance of q(x_{t-1} | x_t, x_0)."""

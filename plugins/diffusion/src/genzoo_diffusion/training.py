@@ -16,7 +16,6 @@ from genzoo.training import Batch, FitData, TrainingStep
 from pydantic import Field
 
 from genzoo_diffusion.parameterization import training_target
-from genzoo_diffusion.schedules import Schedule
 
 
 class DenoisingStep(TrainingStep):
@@ -43,8 +42,7 @@ class DenoisingStep(TrainingStep):
             labels = torch.where(dropped, model.null_labels(batch.label), batch.label)
         with self.autocast(x0.device):
             output = model.network(xt, t, labels)
-        a = Schedule.gather(schedule.sqrt_alphas_cumprod, t, x0)
-        s = Schedule.gather(schedule.sqrt_one_minus_alphas_cumprod, t, x0)
+        a, s = schedule.scales(t, x0)
         loss = F.mse_loss(output.float(), training_target(model.config.prediction, x0, noise, a, s))
         return {"loss": loss}
 
