@@ -4,6 +4,8 @@ A hub is either a URL of a Hub-compatible server (huggingface.co or `genzoo hub 
 through `huggingface_hub` and its cache, or a local folder of repo folders such as the bundled
 `registry/`. With no configuration the bundled registry is the hub, so pretrained names load on a
 machine with no network. Every file is checked against the sha256 pinned in the card before use.
+Hub URLs pass `genzoo.hub.guard` first: plain HTTP to another machine is refused, and so is any
+response header that would make huggingface_hub's cache write outside itself.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from genzoo.atomic import sha256_file
 from genzoo.errors import CheckpointError, GenzooError
+from genzoo.hub.guard import check_endpoint, guard
 from genzoo.specs import PretrainedSpec
 
 
@@ -29,7 +32,7 @@ def hub_location() -> str | Path | None:
     """The configured hub: `GENZOO_HUB` (URL or folder), else `HF_ENDPOINT`, else the bundled registry."""
     configured = os.environ.get("GENZOO_HUB") or os.environ.get("HF_ENDPOINT")
     if configured:
-        return configured if "://" in configured else Path(configured).expanduser()
+        return check_endpoint(configured) if "://" in configured else Path(configured).expanduser()
     return bundled_registry()
 
 
@@ -63,14 +66,15 @@ def _fetch_local(root: Path, spec: PretrainedSpec) -> Path:
 
 def _download(repo_id: str, filename: str, revision: str | None, endpoint: str, *, force: bool = False) -> Path:
     """One file through huggingface_hub's cache (honours HF_HUB_OFFLINE, HF_HOME, tokens)."""
+    from httpx2 import HTTPError
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     try:
-        return Path(hf_hub_download(repo_id, filename, revision=revision, endpoint=endpoint, force_download=force))
+        return Path(hf_hub_download(repo_id, filename, revision=revision, endpoint=guard(endpoint), force_download=force))
     except LocalEntryNotFoundError as error:
         raise GenzooError(f"{repo_id}/{filename}: not in the local cache and the hub {endpoint} is unreachable or offline ({error})") from None
-    except HfHubHTTPError as error:
+    except (HfHubHTTPError, HTTPError, OSError) as error:
         raise GenzooError(f"{repo_id}/{filename}@{revision or 'main'}: {' '.join(str(error).split())[:300]}") from None
 
 
@@ -102,6 +106,7 @@ def parse_hf_uri(uri: str) -> tuple[str, str | None]:
 
 def fetch_repo(uri: str, revision: str | None = None) -> Path:
     """Snapshot any hub repo named by hf://org/repo@rev; its SHA256SUMS is verified at load time."""
+    from httpx2 import HTTPError
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
@@ -113,8 +118,8 @@ def fetch_repo(uri: str, revision: str | None = None) -> Path:
             raise GenzooError(f"{uri}: no hub URL configured (set GENZOO_HUB or HF_ENDPOINT) and no such repo in {location}")
         return folder
     try:
-        return Path(snapshot_download(repo_id, revision=revision or pinned, endpoint=location))
-    except (HfHubHTTPError, LocalEntryNotFoundError) as error:
+        return Path(snapshot_download(repo_id, revision=revision or pinned, endpoint=guard(location)))
+    except (HfHubHTTPError, LocalEntryNotFoundError, HTTPError, OSError) as error:
         raise GenzooError(f"{uri}: {' '.join(str(error).split())[:300]}") from None
 
 

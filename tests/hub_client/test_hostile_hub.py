@@ -1,0 +1,100 @@
+"""A hostile hub cannot steer huggingface_hub's cache outside itself, and plain HTTP is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from genzoo.errors import GenzooError
+from genzoo.hub import fetch_pretrained, fetch_repo
+from genzoo.hub.guard import HostileHubError, check_endpoint, check_response
+from genzoo.specs import PretrainedSpec
+
+# From the cache's blobs/ folder (cache/models--evil--repo/blobs), four levels up is tmp_path.
+ESCAPE = "../../../../pwned.pth"
+
+
+def _spec(files: dict[str, str]) -> PretrainedSpec:
+    return PretrainedSpec(name="evil-model", architecture="vae", repo_id="evil/repo", revision="0" * 40, files=files)
+
+
+@pytest.fixture
+def hub(hostile_hub, hf_cache, monkeypatch):
+    monkeypatch.setenv("GENZOO_HUB", hostile_hub.url)
+    return hostile_hub
+
+
+@pytest.mark.parametrize("headers", [
+    {"ETag": f'"{ESCAPE}"'},
+    {"ETag": '"' + "a" * 64 + '"', "X-Linked-Etag": f'"{ESCAPE}"'},
+    {"ETag": "W/" + ESCAPE},
+    {"X-Repo-Commit": "../../../../snapshots-escape"},
+])
+def test_cache_steering_headers_are_refused_before_anything_is_written(hub, tmp_path, headers):
+    hub.headers.update(headers)
+    with pytest.raises(HostileHubError, match="malformed") as caught:
+        fetch_pretrained(_spec({"config.json": "b" * 64}))
+    assert len(str(caught.value).splitlines()) == 1
+    assert not (tmp_path / "pwned.pth").exists()
+    assert not [r for r in hub.requests if r.startswith("GET")]  # refused at the HEAD, nothing downloaded
+
+
+def test_a_well_formed_hub_still_serves(hub, tmp_path):
+    digest = hashlib.sha256(hub.body).hexdigest()
+    hub.headers["ETag"] = f'"{digest}"'
+    folder = fetch_pretrained(_spec({"config.json": digest}))
+    assert (folder / "config.json").read_bytes() == hub.body
+
+
+def test_a_hostile_repo_sha_is_refused_before_snapshot_download_uses_it(hub, tmp_path):
+    hub.repo_info["sha"] = "../../../../trees-escape"
+    with pytest.raises(HostileHubError, match="repo sha"):
+        fetch_repo("hf://evil/repo")
+    assert not list(tmp_path.glob("trees-escape*"))
+
+
+@pytest.mark.parametrize("url", ["http://hub.example.org", "http://10.0.0.5:8000"])
+def test_plain_http_to_another_machine_is_refused_unless_allowed(url, monkeypatch):
+    monkeypatch.delenv("GENZOO_ALLOW_HTTP", raising=False)
+    with pytest.raises(GenzooError, match="GENZOO_ALLOW_HTTP=1"):
+        check_endpoint(url)
+    monkeypatch.setenv("GENZOO_ALLOW_HTTP", "1")
+    assert check_endpoint(url + "/") == url
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "http://localhost:1", "http://[::1]:80", "https://huggingface.co"])
+def test_https_and_this_machine_are_accepted(url, monkeypatch):
+    monkeypatch.delenv("GENZOO_ALLOW_HTTP", raising=False)
+    assert check_endpoint(url) == url
+
+
+@pytest.mark.parametrize("url", ["ftp://hub.example.org", "http://", "file:///etc"])
+def test_other_schemes_are_one_line_errors(url):
+    with pytest.raises(GenzooError, match="expected an http"):
+        check_endpoint(url)
+
+
+def test_hosts_genzoo_never_used_are_left_alone():
+    import httpx2
+
+    request = httpx2.Request("HEAD", "https://other.example.org/a/b/resolve/main/x")
+    check_response(httpx2.Response(200, headers={"ETag": f'"{ESCAPE}"'}, request=request))  # not ours: no error
+
+
+def test_genzoo_sample_against_a_hostile_hub_is_one_line_and_writes_nothing(hostile_hub, tmp_path):
+    """The issue's reproduction: `GENZOO_HUB=http://127.0.0.1:PORT genzoo sample vae-moons`."""
+    hostile_hub.headers["ETag"] = f'"{ESCAPE}"'
+    env = {**os.environ, "GENZOO_HUB": hostile_hub.url, "HF_HOME": str(tmp_path / "home"),
+           "HF_HUB_DISABLE_TELEMETRY": "1", "OMP_NUM_THREADS": "1"}
+    env.pop("HF_HUB_OFFLINE", None)
+    genzoo = str(Path(sys.executable).with_name("genzoo"))
+    run = subprocess.run([genzoo, "sample", "vae-moons", "-n", "4", "-o",
+                          str(tmp_path / "s.npy")], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.startswith("error: hub http://127.0.0.1") and len(run.stderr.splitlines()) == 1, run.stderr
+    assert not (tmp_path / "pwned.pth").exists() and not (tmp_path / "s.npy").exists()
