@@ -10,7 +10,7 @@ from torch import nn
 
 from genzoo import ArchitectureSpec, Capability, DataSpec, GenerativeModel, ModelConfig, PretrainedSpec, hookimpl
 
-genzoo_hook_api = 1
+genzoo_hook_api = 2
 
 
 class ClassGaussianConfig(ModelConfig):
@@ -22,6 +22,8 @@ class ClassGaussian(GenerativeModel):
     """One isotropic Gaussian per class, clamped to the data range; encode = standardise."""
 
     config_class = ClassGaussianConfig
+    capabilities = frozenset({Capability.SAMPLE, Capability.CONDITIONAL, Capability.ENCODE, Capability.DECODE,
+                              Capability.LOG_PROB})
 
     def __init__(self, config):
         super().__init__(config)
@@ -54,6 +56,7 @@ def genzoo_architectures():
             family="toy",
             model="toy_family:ClassGaussian",
             capabilities=(Capability.SAMPLE, Capability.CONDITIONAL, Capability.ENCODE, Capability.DECODE, Capability.LOG_PROB),
+            methods=("generate",),
             description="Test family model.",
         )
     ]

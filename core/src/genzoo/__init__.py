@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from genzoo.api import ModelInfo, create, info, list_models, load, save_pretrained
 from genzoo.capabilities import Capability

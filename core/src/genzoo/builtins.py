@@ -6,7 +6,7 @@ from genzoo.capabilities import Capability
 from genzoo.hookspecs import hookimpl
 from genzoo.specs import ArchitectureSpec, DatasetSpec, MetricSpec, PretrainedSpec, SamplerSpec
 
-genzoo_hook_api = 1
+genzoo_hook_api = 2
 
 
 @hookimpl
@@ -30,6 +30,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             family="evaluation",
             model="genzoo.metrics.classifier:Classifier",
             capabilities=(),
+            default_sampler=None,
             description="Small CNN classifier; its penultimate features drive FID/KID and cond-acc.",
             tiny_config={"channels": (2, 4), "hidden": 8},
         )

@@ -1,7 +1,7 @@
 """The pluggy hook specifications a genzoo plugin implements.
 
 A plugin is a module registered under the entry-point group `genzoo`. It declares the hook API
-version it was written against (`genzoo_hook_api = 1`) and implements any of the hooks below with
+version it was written against (`genzoo_hook_api = 2`) and implements any of the hooks below with
 `@genzoo.hookimpl`; each returns a list of specs. Nothing heavy should be imported at module
 level: specs carry import paths.
 """
@@ -21,7 +21,17 @@ from genzoo.specs import (
 
 PROJECT = "genzoo"
 ENTRY_POINT_GROUP = "genzoo"
-HOOK_API_VERSION = 1
+HOOK_API_VERSION = 2
+
+# What changed in each hook API version, for the message a plugin on an older one gets.
+API_CHANGES = {
+    1: (
+        "ArchitectureSpec.trainer became trainers={name: path}, models declare capabilities and default_sampler "
+        "on the class, SamplerSpec declares the model methods it calls, and plugins import only genzoo and "
+        "genzoo.plugin"
+    ),
+}
+MIGRATION_GUIDE = 'CONTRIBUTING.md, "Migrating from hook API 1"'
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
