@@ -1,7 +1,9 @@
 """The interfaces every genzoo model implements.
 
 `GenerativeModel` is an `nn.Module` holding a validated config. What a model can do is declared
-by its architecture spec's capabilities and exposed through small interfaces:
+once, on its class (`capabilities`, `default_sampler`), so a model built by hand samples without a
+registry lookup; the architecture spec repeats them for listing and the kit checks the two agree.
+The small interfaces:
 
 - Generator: `sample(n, *, condition=None, generator=None, sampler=None, **options)`, which hands
   off to a registered Sampler, so samplers can be swapped on any checkpoint (like diffusers'
@@ -9,11 +11,17 @@ by its architecture spec's capabilities and exposed through small interfaces:
 - Encoder: `encode(x)` and `decode(z)`.
 - Likelihood: `log_prob(x) -> nats per example`; `log_prob_is_exact` says whether it is exact
   (capability `log_prob`) or a lower bound (capability `log_prob_bound`).
+- Translator: `translate(x, *, generator=None)` maps inputs of `source_spec` to outputs of
+  `data_spec` (capability `translate`, e.g. image to image).
 - Trainer: see `genzoo.training`.
+
+Conditions are class labels unless the model declares a `condition_spec` (a DataSpec for vector
+or image conditions); `prepare_condition` validates either kind.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -24,15 +32,19 @@ from genzoo.capabilities import Capability
 from genzoo.config import ModelConfig
 from genzoo.dataspec import DataSpec
 from genzoo.errors import CapabilityError, GenzooError
-from genzoo.specs import ArchitectureSpec
+from genzoo.specs import ArchitectureSpec, SamplingDefaults
 
 Condition = torch.Tensor | Sequence[int] | int | None
+REDUCED_PRECISION = (torch.bfloat16, torch.float16)
 
 
 class GenerativeModel(nn.Module):
     """Base class of every genzoo model: a config, a DataSpec and capability-checked sampling."""
 
     config_class: ClassVar[type[ModelConfig]] = ModelConfig
+    # What the model can do and how it samples by default: declared once, here, by each subclass.
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    default_sampler: ClassVar[str | None] = "ancestral"
 
     def __init__(self, config: ModelConfig):
         super().__init__()
@@ -40,11 +52,23 @@ class GenerativeModel(nn.Module):
             raise TypeError(f"{type(self).__name__} needs a {self.config_class.__name__}, got {type(config).__name__}")
         self.config = config
         self._spec: ArchitectureSpec | None = None
+        # Set by genzoo.load from the checkpoint: the sampler and options its card was measured with.
+        self.sampling_defaults: SamplingDefaults | None = None
 
     # -- identity --------------------------------------------------------------------------
     @property
     def data_spec(self) -> DataSpec:
         return self.config.data
+
+    @property
+    def source_spec(self) -> DataSpec | None:
+        """What `translate` takes (translation models override it); None for every other model."""
+        return None
+
+    @property
+    def condition_spec(self) -> DataSpec | None:
+        """A DataSpec for vector or image conditions; None means conditions are class labels."""
+        return None
 
     @property
     def spec(self) -> ArchitectureSpec:
@@ -58,8 +82,9 @@ class GenerativeModel(nn.Module):
         return self._spec
 
     @property
-    def capabilities(self) -> frozenset[Capability]:
-        return frozenset(self.spec.capabilities)
+    def name(self) -> str:
+        """The architecture name when known (create/load), else the class name: for messages."""
+        return self._spec.name if self._spec is not None else type(self).__name__
 
     @property
     def log_prob_is_exact(self) -> bool:
@@ -73,6 +98,14 @@ class GenerativeModel(nn.Module):
             return tensor.device
         return torch.device("cpu")
 
+    @property
+    def dtype(self) -> torch.dtype:
+        """The floating dtype of the weights (float32 unless loaded with dtype=...)."""
+        for tensor in [*self.parameters(), *self.buffers()]:
+            if tensor.is_floating_point():
+                return tensor.dtype
+        return torch.float32
+
     # -- Generator -------------------------------------------------------------------------
     @torch.no_grad()
     def sample(
@@ -84,19 +117,47 @@ class GenerativeModel(nn.Module):
         sampler: str | None = None,
         **options: Any,
     ) -> torch.Tensor:
-        """Draw `n` examples shaped `(n, *data_spec.shape)` with the named (or default) sampler."""
+        """Draw `n` examples shaped `(n, *data_spec.shape)` with the named (or default) sampler.
+
+        With no sampler named, a loaded pretrained model uses the sampler and options its card was
+        measured with (`sampling_defaults`), the caller's options overriding them key by key; see
+        `sampling_plan`. Samples have the DataSpec's dtype whatever the weights' dtype.
+        """
         from genzoo.sampling import get_sampler
 
         if n < 1:
             raise GenzooError(f"number of samples must be at least 1, got {n}")
-        strategy = get_sampler(sampler or self.spec.default_sampler, self)
+        sampler, options = self.sampling_plan(sampler, options)
+        if sampler is None:
+            raise CapabilityError(f"{self.name!r} has no default sampler; it cannot sample")
+        strategy = get_sampler(sampler, self)
         labels = self.prepare_condition(condition, n)
         was_training = self.training
         self.eval()
         try:
-            return strategy(self, n, condition=labels, generator=generator, **options)
+            with self.precision():
+                samples = strategy(self, n, condition=labels, generator=generator, **options)
         finally:
             self.train(was_training)
+        return samples.float() if samples.is_floating_point() else samples
+
+    def sampling_plan(self, sampler: str | None, options: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+        """The sampler and options `sample` will use.
+
+        The card's defaults apply when the caller names no sampler or names the card's own sampler:
+        its options first, then the caller's on top. Naming another sampler uses the caller's options only.
+        """
+        defaults = self.sampling_defaults
+        if defaults is not None and sampler in (None, defaults.sampler):
+            return defaults.sampler, {**defaults.options, **options}
+        return sampler or self.default_sampler, dict(options)
+
+    def precision(self) -> contextlib.AbstractContextManager:
+        """Autocast to the weights' dtype when they are bfloat16/float16, so float32 noise and buffers mix
+        with them; a no-op for float32 models."""
+        if self.dtype in REDUCED_PRECISION:
+            return torch.autocast(self.device.type, dtype=self.dtype)
+        return contextlib.nullcontext()
 
     def balanced_condition(self, n: int) -> torch.Tensor | None:
         """Labels 0, 1, ..., C-1, 0, 1, ... (every class equally often) for a conditional model, else None.
@@ -104,17 +165,29 @@ class GenerativeModel(nn.Module):
         What previews, sample grids and sample-quality metrics condition on when no labels are given.
         """
         classes = self.data_spec.num_classes
-        if Capability.CONDITIONAL not in self.capabilities or not classes:
+        if Capability.CONDITIONAL not in self.capabilities or not classes or self.condition_spec is not None:
             return None
         return torch.arange(n, device=self.device) % classes
 
     def prepare_condition(self, condition: Condition, n: int) -> torch.Tensor | None:
-        """Check class labels against the DataSpec and return a LongTensor of length n (or None)."""
+        """Check a condition against the model and return it batched to n (or None).
+
+        Class labels (the default) become a LongTensor of length n checked against
+        `data_spec.num_classes`; vector or image conditions (a model with a `condition_spec`) become a
+        float tensor `(n, *condition_spec.shape)` checked against that spec's shape and range. One
+        label or one condition is repeated n times.
+        """
         if condition is None:
             return None
         if Capability.CONDITIONAL not in self.capabilities:
-            raise CapabilityError(f"{self.spec.name!r} is not conditional; drop the condition")
-        labels = torch.as_tensor(condition, dtype=torch.long, device=self.device).reshape(-1)
+            raise CapabilityError(f"{self.name!r} is not conditional; drop the condition")
+        if self.condition_spec is not None:
+            return check_inputs(torch.as_tensor(condition), self.condition_spec, "condition", n=n).to(self.device)
+        labels = torch.as_tensor(condition, device=self.device).reshape(-1)
+        if labels.is_floating_point() or labels.is_complex():
+            if not torch.equal(labels, labels.round()):
+                raise CapabilityError(f"{self.name!r} is conditioned on class labels; got non-integer values")
+        labels = labels.long()
         if labels.numel() == 1:
             labels = labels.expand(n).clone()
         if labels.numel() != n:
@@ -123,6 +196,46 @@ class GenerativeModel(nn.Module):
         if classes is not None and (labels.min() < 0 or labels.max() >= classes):
             raise CapabilityError(f"condition labels must be in [0, {classes - 1}]")
         return labels
+
+    # -- Translator ------------------------------------------------------------------------
+    @torch.no_grad()
+    def translate_inputs(self, x: torch.Tensor, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Check `x` against `source_spec`, run the model's `translate` in eval mode, return data_spec outputs.
+
+        What the `genzoo translate` command and the kit call; models implement `translate` itself.
+        """
+        if Capability.TRANSLATE not in self.capabilities or self.source_spec is None:
+            raise CapabilityError(f"{self.name!r} cannot translate: it lacks the 'translate' capability")
+        x = check_inputs(torch.as_tensor(x), self.source_spec, "translate input").to(self.device)
+        was_training = self.training
+        self.eval()
+        try:
+            with self.precision():
+                outputs = self.translate(x, generator=generator)
+        finally:
+            self.train(was_training)
+        return outputs.float() if outputs.is_floating_point() else outputs
+
+
+def check_inputs(x: torch.Tensor, spec: DataSpec, what: str, *, n: int | None = None) -> torch.Tensor:
+    """`x` as a float batch `(n, *spec.shape)` inside `spec.value_range`, or a CapabilityError saying why.
+
+    A single example (shaped `spec.shape`) becomes a batch of one, or of `n` copies when n is given.
+    """
+    x = x.float()
+    shape = tuple(spec.shape)
+    if tuple(x.shape) == shape:
+        x = x.unsqueeze(0).expand(n or 1, *shape).clone()
+    if tuple(x.shape[1:]) != shape or (n is not None and len(x) != n):
+        wanted = f"({n if n is not None else 'n'}, {', '.join(map(str, shape))})"
+        raise CapabilityError(f"{what} must be shaped {wanted} or {shape}, got {tuple(x.shape)}")
+    if not torch.isfinite(x).all():
+        raise CapabilityError(f"{what} contains NaN or inf")
+    if spec.value_range is not None:
+        low, high = spec.value_range
+        if x.min() < low or x.max() > high:
+            raise CapabilityError(f"{what} values must lie in [{low:g}, {high:g}], got [{x.min():.4g}, {x.max():.4g}]")
+    return x
 
 
 @runtime_checkable
@@ -145,3 +258,12 @@ class Likelihood(Protocol):
     log_prob_is_exact: bool
 
     def log_prob(self, x: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor: ...
+
+
+@runtime_checkable
+class Translator(Protocol):
+    """`translate` maps a batch shaped like `source_spec` to one shaped like `data_spec`."""
+
+    source_spec: DataSpec | None
+
+    def translate(self, x: torch.Tensor, *, generator: torch.Generator | None = None) -> torch.Tensor: ...

@@ -119,8 +119,9 @@ class Registry:
         return [_conflict_message(t.kind, n, specs) for t in tables for n, specs in t.conflicts.items()]
 
     def samplers_for(self, spec: ArchitectureSpec) -> list[str]:
-        """Names of the registered samplers whose capability requirements the architecture meets."""
-        return sorted(n for n, s in self.samplers.items() if set(s.requires) <= set(spec.capabilities))
+        """Names of the registered samplers that can run on the architecture: their required capabilities
+        and the model methods they call are all declared in its spec (so no model code is imported)."""
+        return sorted(n for n, s in self.samplers.items() if s.fits(spec.capabilities, spec.methods))
 
     # -- listing ---------------------------------------------------------------------------
     def list_models(

@@ -73,7 +73,7 @@ def check_sampler_fits(spec: SamplerSpec, model: GenerativeModel) -> None:
     missing = [c.value for c in spec.requires if c not in model.capabilities]
     missing += [f"method {m}()" for m in spec.methods if not callable(getattr(model, m, None))]
     if missing:
-        raise CapabilityError(f"sampler {spec.name!r} cannot sample {model.spec.name!r}: it needs {', '.join(missing)}")
+        raise CapabilityError(f"sampler {spec.name!r} cannot sample {model.name!r}: it needs {', '.join(missing)}")
 
 
 def get_sampler(name: str, model: GenerativeModel) -> Sampler:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,13 +46,34 @@ class ArchitectureSpec(_Spec):
 
     family: Name
     model: ImportPath = Field(description="The GenerativeModel subclass; its `config_class` validates config.")
-    capabilities: tuple[Capability, ...]
-    default_sampler: Name = "ancestral"
+    capabilities: tuple[Capability, ...] = Field(
+        description="The same capabilities the model class declares (checked by the kit); kept here so listing "
+                    "never imports model code."
+    )
+    default_sampler: Name | None = Field("ancestral", description="The model class's `default_sampler`.")
+    methods: tuple[str, ...] = Field(
+        (), description="Model methods samplers may call, e.g. ('generate',) or ('predict', 'initial_noise', "
+                        "'from_diffusion_space'): `samplers_for` lists a sampler only when these cover its `methods`."
+    )
     trainer: ImportPath | None = Field(None, description="The Trainer step for this architecture, if trainable.")
     tiny_config: dict[str, Any] = Field(
         default_factory=dict, description="Config overrides for a tiny, fast instance (conformance tests, scaffolds)."
     )
     paper: str = ""
+
+
+class SamplingDefaults(BaseModel):
+    """How a pretrained model samples when the caller says nothing: the card's measured setting.
+
+    `GenerativeModel.sample` uses `sampler` when the caller names none (or names this same sampler);
+    then `options` are the base and the caller's options override them key by key. A caller who
+    names another sampler gets exactly the options they pass.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sampler: Name
+    options: dict[str, Any] = Field(default_factory=dict)
 
 
 class PretrainedSpec(_Spec):
@@ -65,6 +87,10 @@ class PretrainedSpec(_Spec):
     metrics: dict[str, float] = Field(default_factory=dict)
     license: str = "apache-2.0"
     recipe: str = Field("", description="The command that reproduces this checkpoint.")
+    sampling: SamplingDefaults | None = Field(
+        None, description="The sampler and options the card's metrics were measured with; used when the caller "
+                          "names no sampler."
+    )
 
     @classmethod
     def from_catalog(cls, path: str | Path) -> list[PretrainedSpec]:
@@ -85,6 +111,13 @@ class SamplerSpec(_Spec):
     target: ImportPath = Field(description="A genzoo.Sampler subclass.")
     requires: tuple[Capability, ...] = ()
     methods: tuple[str, ...] = Field((), description="Model methods the sampler calls, e.g. ('generate',).")
+    tiny_options: dict[str, Any] = Field(
+        default_factory=dict, description="Options that make a run on an architecture's tiny config fast (the kit uses them)."
+    )
+
+    def fits(self, capabilities: Iterable[Capability], methods: Iterable[str]) -> bool:
+        """Whether a model with these capabilities and sampler-callable methods can run this sampler."""
+        return set(self.requires) <= set(capabilities) and set(self.methods) <= set(methods)
 
 
 class DatasetSpec(_Spec):

@@ -28,6 +28,7 @@ class ToyConfig(ModelConfig):
 
 class ToyTruth(GenerativeModel):
     config_class = ToyConfig
+    capabilities = frozenset({Capability.SAMPLE, Capability.LOG_PROB})
 
     def generate(self, n, *, condition=None, generator=None):
         return load_dataset(self.config.dataset, n=n, seed=_seed(generator)).tensors()[0]
@@ -38,6 +39,7 @@ class ToyTruth(GenerativeModel):
 
 class OneMode(GenerativeModel):
     config_class = ToyConfig
+    capabilities = frozenset({Capability.SAMPLE})
 
     def generate(self, n, *, condition=None, generator=None):
         reference = load_dataset(self.config.dataset, n=1)
@@ -51,6 +53,7 @@ class DigitsConfig(ModelConfig):
 
 class DigitsReplay(GenerativeModel):
     config_class = DigitsConfig
+    capabilities = frozenset({Capability.SAMPLE, Capability.CONDITIONAL})
 
     def generate(self, n, *, condition=None, generator=None):
         x, y = load_dataset("digits", "train").tensors()
@@ -65,8 +68,9 @@ def genzoo_architectures():
     toy = (Capability.SAMPLE,)
     return [
         ArchitectureSpec(name="toy-truth", family="test-truth", model="truth_models:ToyTruth",
-                         capabilities=(*toy, Capability.LOG_PROB)),
-        ArchitectureSpec(name="one-mode", family="test-truth", model="truth_models:OneMode", capabilities=toy),
+                         capabilities=(*toy, Capability.LOG_PROB), methods=("generate",)),
+        ArchitectureSpec(name="one-mode", family="test-truth", model="truth_models:OneMode", capabilities=toy,
+                         methods=("generate",)),
         ArchitectureSpec(name="digits-replay", family="test-truth", model="truth_models:DigitsReplay",
-                         capabilities=(Capability.SAMPLE, Capability.CONDITIONAL)),
+                         capabilities=(Capability.SAMPLE, Capability.CONDITIONAL), methods=("generate",)),
     ]

@@ -27,6 +27,7 @@ class DiagGaussian(GenerativeModel):
     """A Gaussian whose mean comes through a tiny MLP of a learned input: real Linear layers to train."""
 
     config_class = DiagConfig
+    capabilities = frozenset({Capability.SAMPLE, Capability.LOG_PROB})
 
     def __init__(self, config):
         super().__init__(config)
@@ -111,7 +112,8 @@ class Blobs(torch.utils.data.Dataset):
 
 def _arch(name, trainer):
     return ArchitectureSpec(name=name, family="toy-training", model="training_toys:DiagGaussian",
-                            capabilities=(Capability.SAMPLE, Capability.LOG_PROB), trainer=trainer)
+                            capabilities=(Capability.SAMPLE, Capability.LOG_PROB), methods=("generate",),
+                            trainer=trainer)
 
 
 @hookimpl
@@ -121,7 +123,7 @@ def genzoo_architectures():
         _arch("diag-gaussian-alternating", "training_toys:MeanThenStd"),
         _arch("diag-gaussian-fit", "training_toys:ClosedForm"),
         ArchitectureSpec(name="diag-gaussian-untrainable", family="toy-training", model="training_toys:DiagGaussian",
-                         capabilities=(Capability.SAMPLE,)),
+                         capabilities=(Capability.SAMPLE, Capability.LOG_PROB), methods=("generate",)),
     ]
 
 

@@ -12,6 +12,7 @@ import torch
 from pydantic import Field
 from torch import nn
 
+from genzoo.capabilities import Capability
 from genzoo.config import ModelConfig
 from genzoo.dataspec import DataSpec
 from genzoo.model import GenerativeModel
@@ -30,6 +31,8 @@ class Classifier(GenerativeModel):
     """conv-relu-pool x2, then an MLP; inputs are in the DataSpec's value range."""
 
     config_class = ClassifierConfig
+    capabilities: frozenset[Capability] = frozenset()  # evaluation only: it neither samples nor scores data
+    default_sampler = None
 
     def __init__(self, config: ClassifierConfig):
         super().__init__(config)

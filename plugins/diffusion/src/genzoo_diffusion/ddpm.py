@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import torch
-from genzoo import DataSpec
+from genzoo import Capability, DataSpec
 from pydantic import Field, model_validator
 
 from genzoo_diffusion.bound import discretized_gaussian_log_mass
@@ -64,6 +64,8 @@ class PixelDDPM(DiffusionModel):
     """DDPM on images."""
 
     config_class: ClassVar = UNetConfig
+    capabilities = frozenset({Capability.SAMPLE, Capability.LOG_PROB_BOUND})
+    default_sampler = "ddpm"
     clip_range: ClassVar = (-1.0, 1.0)
 
     def build_denoiser(self) -> UNet:
@@ -94,3 +96,5 @@ class ConditionalPixelDDPM(PixelDDPM):
     """Class-conditional DDPM on images, trained with label dropout for classifier-free guidance."""
 
     conditional: ClassVar = True
+    capabilities = PixelDDPM.capabilities | {Capability.CONDITIONAL}
+    default_sampler = "ddim"

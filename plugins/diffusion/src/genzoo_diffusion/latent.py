@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import genzoo
 import torch
-from genzoo import DataSpec
+from genzoo import Capability, DataSpec
 from genzoo.errors import GenzooError
 from pydantic import Field
 
@@ -43,6 +43,8 @@ class LatentDiffusion(DiffusionModel):
     """DDPM over standardised VQ latents; samples are decoded by the frozen autoencoder."""
 
     config_class: ClassVar = LatentDiffusionConfig
+    capabilities = frozenset({Capability.SAMPLE})
+    default_sampler = "ddim"
 
     def __init__(self, config: LatentDiffusionConfig):
         autoencoder = load_autoencoder(config.autoencoder, config.data)

@@ -18,6 +18,8 @@ HO_2020 = "Ho et al. 2020, arXiv:2006.11239"
 TINY_UNET = {"timesteps": 20, "channels": (8, 16), "patch_size": 1,
              "data": {"shape": (1, 8, 8), "kind": "discrete", "value_range": (0, 1), "levels": 17, "num_classes": 10}}
 
+# What every sampler of the family calls on a DiffusionModel.
+DENOISER_METHODS = ("predict", "initial_noise", "from_diffusion_space")
 
 @hookimpl
 def genzoo_architectures() -> list[ArchitectureSpec]:
@@ -28,6 +30,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model=f"{PACKAGE}.ddpm:PixelDDPM",
             capabilities=(Capability.SAMPLE, Capability.LOG_PROB_BOUND),
             default_sampler="ddpm",
+            methods=DENOISER_METHODS,
             trainer=TRAINER,
             description="DDPM on images with a compact UNet (time embedding, residual blocks, low-res attention); "
                         "epsilon/x0/v prediction, linear or cosine schedule.",
@@ -40,6 +43,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model=f"{PACKAGE}.ddpm:ConditionalPixelDDPM",
             capabilities=(Capability.SAMPLE, Capability.CONDITIONAL, Capability.LOG_PROB_BOUND),
             default_sampler="ddim",
+            methods=DENOISER_METHODS,
             trainer=TRAINER,
             description="Class-conditional DDPM with classifier-free guidance (label dropout in training, "
                         "--set guidance_scale=W at sampling).",
@@ -52,6 +56,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model=f"{PACKAGE}.latent:LatentDiffusion",
             capabilities=(Capability.SAMPLE,),
             default_sampler="ddim",
+            methods=DENOISER_METHODS,
             trainer=TRAINER,
             description="Latent diffusion: the UNet DDPM over the latents of a registered VQ autoencoder "
                         "(--set model.autoencoder=vqvae-mnist), decoded by it.",
@@ -64,6 +69,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model=f"{PACKAGE}.toy:VectorDDPM",
             capabilities=(Capability.SAMPLE, Capability.LOG_PROB_BOUND),
             default_sampler="ddpm",
+            methods=DENOISER_METHODS,
             trainer=TRAINER,
             description="DDPM on 2D points (or flat vectors) with a residual MLP denoiser; log_prob is the "
                         "variational bound in nats.",
@@ -75,7 +81,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
 
 @hookimpl
 def genzoo_samplers() -> list[SamplerSpec]:
-    needs = {"requires": (Capability.SAMPLE,), "methods": ("predict", "initial_noise", "from_diffusion_space")}
+    needs = {"requires": (Capability.SAMPLE,), "methods": DENOISER_METHODS}
     return [
         SamplerSpec(name="ddpm", target=f"{PACKAGE}.samplers:DDPMSampler", **needs,
                     description="Ancestral sampling over all T steps (Ho et al. Algorithm 2)."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import torch
-from genzoo import DataSpec
+from genzoo import Capability, DataSpec
 from pydantic import Field
 from torch import nn
 
@@ -44,6 +44,8 @@ class VectorDDPM(DiffusionModel):
     """DDPM on flat vectors such as 2D toy points; the bound's last term is a Gaussian density."""
 
     config_class: ClassVar = MLPConfig
+    capabilities = frozenset({Capability.SAMPLE, Capability.LOG_PROB_BOUND})
+    default_sampler = "ddpm"
 
     def build_denoiser(self) -> MLPDenoiser:
         c = self.config

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from genzoo import DataSpec, GenerativeModel, ModelConfig
+from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 
 
 class GaussianConfig(ModelConfig):
@@ -21,6 +21,8 @@ class GaussianConfig(ModelConfig):
 
 class Gaussian(GenerativeModel):
     config_class = GaussianConfig
+    capabilities = frozenset({Capability.SAMPLE, Capability.LOG_PROB})
+    default_sampler = "ancestral"
 
     def __init__(self, config: GaussianConfig):
         super().__init__(config)

@@ -13,6 +13,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             family="explicit-likelihood",
             model="genzoo_explicit_likelihood.gaussian:Gaussian",
             capabilities=(Capability.SAMPLE, Capability.LOG_PROB),
+            methods=("generate",),
             trainer="genzoo_explicit_likelihood.training:NLLStep",
             description="Full-covariance Gaussian; the baseline every likelihood is compared with.",
             tiny_config={},

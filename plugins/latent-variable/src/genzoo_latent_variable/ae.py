@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from pydantic import Field
 
+from genzoo import Capability
 from genzoo.training import Batch
 
 from genzoo_latent_variable.base import LatentConfig, LatentModel
@@ -22,6 +23,8 @@ class AutoencoderConfig(LatentConfig):
 
 class Autoencoder(LatentModel):
     config_class = AutoencoderConfig
+    capabilities = frozenset({Capability.SAMPLE, Capability.ENCODE, Capability.DECODE})
+    default_sampler = "latent-gmm"
 
     def encode(self, x: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
         return self.encoder(x, self.label(condition))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
+from genzoo import Capability
+
 from genzoo_latent_variable.vae import VAE, VAEConfig
 
 
@@ -21,4 +23,5 @@ class ConditionalVAEConfig(VAEConfig):
 
 class ConditionalVAE(VAE):
     config_class = ConditionalVAEConfig
+    capabilities = VAE.capabilities | {Capability.CONDITIONAL}
     conditional = True

@@ -15,6 +15,8 @@ FAMILY = "latent-variable"
 PACKAGE = "genzoo_latent_variable"
 AUTOENCODER = (Capability.SAMPLE, Capability.ENCODE, Capability.DECODE)
 TINY_MLP = {"hidden": (16,), "latent_dim": 2}
+# What the family's samplers may call on an AE/VAE (see samplers.py); the VQ-VAE decodes codes only.
+LATENT_METHODS = ("generate", "sample_prior", "latent_mixture", "decode_output")
 
 
 @hookimpl
@@ -26,6 +28,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model=f"{PACKAGE}.ae:Autoencoder",
             capabilities=AUTOENCODER,
             default_sampler="latent-gmm",
+            methods=LATENT_METHODS,
             trainer=f"{PACKAGE}.ae:ReconstructionStep",
             description="Deterministic autoencoder; samples from a Gaussian mixture fitted on its training codes.",
             tiny_config=TINY_MLP | {"mixture_components": 2},
@@ -36,6 +39,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model=f"{PACKAGE}.vae:VAE",
             capabilities=(*AUTOENCODER, Capability.LOG_PROB_BOUND),
             default_sampler="prior",
+            methods=LATENT_METHODS,
             trainer=f"{PACKAGE}.objectives:ELBOStep",
             description="Variational autoencoder (MLP or conv); --set step.k=5 trains the IWAE objective.",
             paper="Kingma & Welling 2014, arXiv:1312.6114; Burda et al. 2016, arXiv:1509.00519",
@@ -47,6 +51,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model=f"{PACKAGE}.vae:VAE",
             capabilities=(*AUTOENCODER, Capability.LOG_PROB_BOUND),
             default_sampler="prior",
+            methods=LATENT_METHODS,
             trainer=f"{PACKAGE}.objectives:BetaELBOStep",
             description="VAE trained with a KL weight beta (default 4) and an optional linear KL warm-up.",
             paper="Higgins et al. 2017, ICLR",
@@ -58,6 +63,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model=f"{PACKAGE}.cvae:ConditionalVAE",
             capabilities=(*AUTOENCODER, Capability.CONDITIONAL, Capability.LOG_PROB_BOUND),
             default_sampler="prior",
+            methods=LATENT_METHODS,
             trainer=f"{PACKAGE}.objectives:ELBOStep",
             description="Class-conditional VAE: encoder and decoder both see the label; sample(n, condition=labels).",
             paper="Sohn et al. 2015, NeurIPS",
@@ -69,6 +75,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             family=FAMILY,
             model=f"{PACKAGE}.vqvae:VQVAE",
             capabilities=AUTOENCODER,
+            methods=("generate", "decode_output"),
             trainer=f"{PACKAGE}.vqvae:VQVAEStep",
             description="VQ-VAE with an EMA codebook and dead-code restarts; encode gives codes, decode images. "
                         "Its own samples use a weak per-position code prior (latent diffusion is the real one).",
@@ -81,6 +88,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model=f"{PACKAGE}.rbm:RBM",
             capabilities=(Capability.SAMPLE, Capability.LOG_PROB_ESTIMATE),
             default_sampler="gibbs",
+            methods=("generate", "gibbs"),
             trainer=f"{PACKAGE}.rbm:ContrastiveDivergenceStep",
             description="Bernoulli-Bernoulli RBM trained by CD-k or persistent CD; log p via an AIS estimate of log Z.",
             paper="Hinton 2002; Tieleman 2008; Salakhutdinov & Murray 2008",

@@ -21,7 +21,7 @@ from pydantic import Field, field_validator
 from torch import nn
 from torch.nn import functional as F
 
-from genzoo import DataSpec, GenerativeModel, ModelConfig
+from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 from genzoo.errors import GenzooError
 from genzoo.training import Batch, FitData, TrainingStep
 from genzoo_latent_variable.ais import Schedule, ais_log_partition, exact_log_partition
@@ -64,6 +64,8 @@ class RBM(GenerativeModel):
     """
 
     config_class = RBMConfig
+    capabilities = frozenset({Capability.SAMPLE, Capability.LOG_PROB_ESTIMATE})
+    default_sampler = "gibbs"
 
     def __init__(self, config: RBMConfig):
         super().__init__(config)

@@ -12,6 +12,7 @@ import math
 
 import torch
 
+from genzoo import Capability
 from genzoo.errors import ConfigError
 from genzoo.metrics.nll import importance_sampled_log_prob
 
@@ -26,6 +27,8 @@ class VAEConfig(LatentConfig):
 
 class VAE(LatentModel):
     config_class = VAEConfig
+    capabilities = frozenset({Capability.SAMPLE, Capability.ENCODE, Capability.DECODE, Capability.LOG_PROB_BOUND})
+    default_sampler = "prior"
     encoder_outputs_per_dim = 2
 
     def posterior(self, x: torch.Tensor, condition: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:

@@ -32,7 +32,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from torch import nn
 from torch.nn import functional as F
 
-from genzoo import DataSpec, GenerativeModel, ModelConfig
+from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 from genzoo.errors import GenzooError
 from genzoo.training import Batch, FitData, TrainingStep
 
@@ -164,6 +164,8 @@ class VQVAE(GenerativeModel):
     """Encodes images to a grid of code indices and decodes them back; see the module docstring."""
 
     config_class = VQVAEConfig
+    capabilities = frozenset({Capability.SAMPLE, Capability.ENCODE, Capability.DECODE})
+    default_sampler = "ancestral"
 
     def __init__(self, config: VQVAEConfig):
         super().__init__(config)
