@@ -24,8 +24,6 @@ class ClassGaussian(GenerativeModel):
     config_class = ClassGaussianConfig
     capabilities = frozenset({Capability.SAMPLE, Capability.CONDITIONAL, Capability.ENCODE, Capability.DECODE,
                               Capability.LOG_PROB})
-    capabilities = frozenset({Capability.SAMPLE, Capability.CONDITIONAL, Capability.ENCODE, Capability.DECODE,
-                              Capability.LOG_PROB})
 
     def __init__(self, config):
         super().__init__(config)
@@ -58,7 +56,6 @@ def genzoo_architectures():
             family="toy",
             model="toy_family:ClassGaussian",
             capabilities=(Capability.SAMPLE, Capability.CONDITIONAL, Capability.ENCODE, Capability.DECODE, Capability.LOG_PROB),
-            methods=("generate",),
             methods=("generate",),
             description="Test family model.",
         )
