@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from genzoo.data import load_dataset, mnist
+from genzoo.data import load_dataset, mnist, mnist_files
 from genzoo.errors import GenzooError
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -16,7 +16,7 @@ SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 def test_missing_files_say_where_to_put_them(tmp_path, monkeypatch):
     monkeypatch.delenv("GENZOO_DATA", raising=False)
-    with pytest.raises(mnist.MnistMissingError) as error:
+    with pytest.raises(mnist_files.MnistMissingError) as error:
         load_dataset("mnist", data_dir=str(tmp_path))
     message = str(error.value)
     assert "\n" not in message and str(tmp_path / "mnist") in message
@@ -57,10 +57,10 @@ def test_idx_files_parse_gzip_or_raw_and_are_verified(tmp_path, monkeypatch, com
 def test_download_is_opt_in(monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(mnist, "download_files", lambda folder: calls.append(folder))
-    with pytest.raises(mnist.MnistMissingError):
+    with pytest.raises(mnist_files.MnistMissingError):
         load_dataset("mnist", data_dir=str(tmp_path))
     assert calls == []
-    with pytest.raises(mnist.MnistMissingError):
+    with pytest.raises(mnist_files.MnistMissingError):
         load_dataset("mnist", data_dir=str(tmp_path), download=True)
     assert calls == [tmp_path / "mnist"]
 

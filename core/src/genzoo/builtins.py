@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from genzoo.capabilities import Capability
+from genzoo.dataspec import DataSpec
 from genzoo.hookspecs import hookimpl
 from genzoo.specs import ArchitectureSpec, DatasetSpec, MetricSpec, PretrainedSpec, SamplerSpec
 
@@ -91,15 +92,25 @@ TOYS = {
 }
 
 
+def _digit_images(size: int, levels: int) -> dict[str, DataSpec]:
+    """The fields of a 10-class grey-image dataset in its default (continuous) view."""
+    return {"x": DataSpec(shape=(1, size, size), levels=levels, num_classes=10), "label": DataSpec.for_labels(10)}
+
+
 @hookimpl
 def genzoo_datasets() -> list[DatasetSpec]:
-    toys = [DatasetSpec(name=name, target=f"genzoo.data.toy2d:{factory}", description=description)
+    toy_fields = {"x": DataSpec(shape=(2,), value_range=None)}
+    toys = [DatasetSpec(name=name, target=f"genzoo.data.toy2d:{factory}", description=description,
+                        fields=toy_fields, splits={"train": 50_000, "test": 10_000})
             for name, (factory, description) in TOYS.items()]
     return toys + [
         DatasetSpec(name="digits", target="genzoo.data.digits:digits",
-                    description="scikit-learn's 8x8 digits, 17 grey levels, fixed 1,437/360 split."),
+                    description="scikit-learn's 8x8 digits, 17 grey levels, fixed 1,437/360 split.",
+                    fields=_digit_images(8, 17), splits={"train": 1_437, "test": 360}),
         DatasetSpec(name="mnist", target="genzoo.data.mnist:mnist",
-                    description="MNIST 28x28 from IDX files in --data-dir / GENZOO_DATA; 60,000/10,000 split."),
+                    description="MNIST 28x28 from IDX files in --data-dir / GENZOO_DATA; 60,000/10,000 split.",
+                    fields=_digit_images(28, 256), splits={"train": 60_000, "test": 10_000},
+                    missing="genzoo.data.mnist_files:missing"),
     ]
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from genzoo.capabilities import Capability
+from genzoo.dataspec import DataSpec
 
 ImportPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=96)]
@@ -121,9 +122,22 @@ class SamplerSpec(_Spec):
 
 
 class DatasetSpec(_Spec):
-    """A dataset factory: target(split=..., **options) returns a dataset with a `data_spec`."""
+    """A dataset factory: target(split=..., **options) returns a dataset with a `data_spec`.
+
+    The optional metadata describe the dataset with its default options, so `genzoo datasets` lists
+    shapes and sizes without building (or even finding) the data; a test checks them against the built
+    dataset.
+    """
 
     target: ImportPath
+    fields: dict[str, DataSpec] = Field(
+        default_factory=dict, description="What one example holds with default options, e.g. {'x': ..., 'label': ...}."
+    )
+    splits: dict[str, int] = Field(default_factory=dict, description="Examples per split with default options.")
+    missing: ImportPath | None = Field(
+        None, description="A callable() -> str | None saying why the data cannot be built here (files absent), "
+                          "None when they can; it must be quick and must not import torch."
+    )
 
 
 class MetricSpec(_Spec):

@@ -17,6 +17,7 @@ from genzoo.specs import load_object
 
 BUILTIN_COMMANDS = {
     "list": "genzoo.cli.listing:list_command",
+    "datasets": "genzoo.cli.datasets:datasets_command",
     "info": "genzoo.cli.listing:info_command",
     "sample": "genzoo.cli.sample:sample_command",
     "plugins": "genzoo.cli.plugins:plugins_command",
