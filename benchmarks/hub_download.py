@@ -30,7 +30,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 SRC = Path(__file__).resolve().parents[1] / "core" / "src"
 sys.path.insert(0, str(SRC))
 
-from genzoo.hub.server import import_folder  # noqa: E402
+from genzoo_hub import import_folder  # noqa: E402
 
 
 def free_port() -> int:
@@ -100,7 +100,7 @@ def main() -> None:
         hub_port, static_port = free_port(), free_port()
         servers = [
             start(
-                [sys.executable, "-m", "genzoo.hub.server", "--root", str(tmp_path / "root"), "--port", str(hub_port)],
+                [sys.executable, "-m", "genzoo_hub", "--root", str(tmp_path / "root"), "--port", str(hub_port)],
                 hub_port,
                 tmp_path / "hub.log",
             ),

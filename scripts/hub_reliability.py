@@ -37,8 +37,8 @@ sys.path.insert(0, str(SRC))
 
 import httpx  # noqa: E402
 
-from genzoo.hub.server import fsck, import_folder  # noqa: E402
-from genzoo.hub.server.process import HubProcess  # noqa: E402
+from genzoo_hub import fsck, import_folder  # noqa: E402
+from genzoo_hub.process import HubProcess  # noqa: E402
 
 WRITE_TOKEN = "reliability-write-token-000"
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}

@@ -19,8 +19,8 @@ import uvicorn  # noqa: E402
 from huggingface_hub import HfApi, hf_hub_download  # noqa: E402
 from huggingface_hub.utils import disable_progress_bars  # noqa: E402
 
-import genzoo.hub.server as hub_server  # noqa: E402
-from genzoo.hub.server.process import HubProcess  # noqa: E402
+import genzoo_hub as hub_server  # noqa: E402
+from genzoo_hub.process import HubProcess  # noqa: E402
 
 disable_progress_bars()
 
@@ -59,11 +59,12 @@ class Client:
 class ThreadedServer(Client):
     """uvicorn serving ``create_app(root)`` in a background thread of the test process."""
 
-    def __init__(self, root: Path, cache_root: Path, wrap=None, **app_kwargs) -> None:
+    def __init__(self, root: Path, cache_root: Path, wrap=None, limits=None, **app_kwargs) -> None:
         self.root = root
         self.app = hub_server.create_app(root, **app_kwargs)
         served = wrap(self.app) if wrap else self.app
-        config = uvicorn.Config(served, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        limits = limits or hub_server.ConnectionLimits()
+        config = hub_server.uvicorn_config(served, host="127.0.0.1", port=0, limits=limits, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -81,10 +82,11 @@ class ThreadedServer(Client):
 
 
 class ServerProcess(HubProcess, Client):
-    """``python -m genzoo.hub.server`` in a subprocess, so it can be SIGKILLed."""
+    """``python -m genzoo_hub`` in a subprocess, so it can be SIGKILLed."""
 
-    def __init__(self, root: Path, cache_root: Path, log: Path, env: dict[str, str] | None = None) -> None:
-        HubProcess.__init__(self, root, log, tokens=TOKENS, env=env)
+    def __init__(self, root: Path, cache_root: Path, log: Path, env: dict[str, str] | None = None,
+                 **process_kwargs) -> None:
+        HubProcess.__init__(self, root, log, tokens=TOKENS, env=env, **process_kwargs)
         Client.__init__(self, self.url, cache_root)
 
 
@@ -122,11 +124,11 @@ def hub(make_hub):
 
 @pytest.fixture
 def spawn(tmp_path):
-    """``spawn(root, env=None)`` starts a subprocess server; all are stopped at teardown."""
+    """``spawn(root, env=None, args=(), max_open_files=None)`` starts a subprocess server; all are stopped at teardown."""
     started: list[ServerProcess] = []
 
-    def start(root: Path, env: dict[str, str] | None = None) -> ServerProcess:
-        server = ServerProcess(root, tmp_path / "cache", tmp_path / f"server{len(started)}.log", env)
+    def start(root: Path, env: dict[str, str] | None = None, **process_kwargs) -> ServerProcess:
+        server = ServerProcess(root, tmp_path / "cache", tmp_path / f"server{len(started)}.log", env, **process_kwargs)
         started.append(server)
         return server
 

@@ -6,7 +6,8 @@ import httpx
 import pytest
 from huggingface_hub.errors import HfHubHTTPError
 
-from genzoo.hub.server import import_folder, load_tokens
+from genzoo import GenzooError
+from genzoo_hub import import_folder, load_tokens
 
 
 @pytest.fixture
@@ -81,5 +82,5 @@ def test_load_tokens_rejects_bad_entries(tmp_path, monkeypatch, line):
     monkeypatch.delenv("GENZOO_HUB_TOKENS", raising=False)
     token_file = tmp_path / "tokens"
     token_file.write_text(line + "\n")
-    with pytest.raises(ValueError, match=":1"):
+    with pytest.raises(GenzooError, match=":1"):
         load_tokens(token_file)

@@ -14,7 +14,7 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
-from genzoo.hub.server import import_folder
+from genzoo_hub import import_folder
 
 FILES = {
     "config.json": b'{"family": "toy"}',

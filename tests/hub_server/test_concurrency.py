@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 
-from genzoo.hub.server import import_folder
+from genzoo_hub import import_folder
 
 CLIENTS = 32
 

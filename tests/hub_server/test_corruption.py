@@ -10,7 +10,7 @@ import os
 import httpx
 import pytest
 
-from genzoo.hub.server import fsck, import_folder
+from genzoo_hub import fsck, import_folder
 
 DATA = bytes(range(256)) * 2048  # 512 KiB
 

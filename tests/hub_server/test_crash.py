@@ -11,7 +11,7 @@ import httpx
 import pytest
 from huggingface_hub.errors import RevisionNotFoundError
 
-from genzoo.hub.server import fsck, import_folder
+from genzoo_hub import fsck, import_folder
 
 V1 = {"config.json": b'{"v": 1}', "weights.bin": b"\x01" * 100_000}
 

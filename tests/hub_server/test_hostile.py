@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genzoo.hub.server import import_folder
+from genzoo_hub import import_folder
 
 MARKER = f"pwned-{uuid.uuid4().hex[:8]}"
 UVICORN_REJECT = b"Invalid HTTP request received."

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 
 import pytest
 
-from genzoo.hub.server import create_app, fsck, import_folder
-from genzoo.hub.server.errors import BadRequest, RepoExists
-from genzoo.hub.server.storage import Storage
-from genzoo.hub.server.tree import directory_oids, list_tree
-from genzoo.hub.server.validation import validate_branch, validate_path, validate_repo_id, validate_revision
+from genzoo import GenzooError
+from genzoo_hub import create_app, fsck, import_folder
+from genzoo_hub.errors import BadRequest, RepoExists
+from genzoo_hub.storage import Storage
+from genzoo_hub.tree import directory_oids, list_tree
+from genzoo_hub.validation import validate_branch, validate_path, validate_repo_id, validate_revision
 
 
 def test_tree_ids_match_git(tmp_path):
@@ -60,7 +62,7 @@ def test_import_is_idempotent_and_keeps_history(tmp_path):
 def test_import_rejects_bad_names_before_storing(tmp_path):
     (tmp_path / "src" / "bad--name").mkdir(parents=True)
     (tmp_path / "src" / "bad--name" / "f").write_bytes(b"x")
-    with pytest.raises(ValueError, match="bad--name"):
+    with pytest.raises(GenzooError, match="bad--name"):
         import_folder(tmp_path / "root", tmp_path / "src")
     assert not list((tmp_path / "root" / "blobs").iterdir())
 
@@ -107,7 +109,7 @@ def test_recovery_removes_orphans_and_temp_files_only(tmp_path):
 
 def test_one_server_per_root(tmp_path):
     app = create_app(tmp_path)
-    with pytest.raises(RuntimeError, match="another genzoo hub server"):
+    with pytest.raises(GenzooError, match=rf"another genzoo hub server \(pid {os.getpid()}\)"):
         create_app(tmp_path)
     app.state.root_lock.close()
     create_app(tmp_path).state.root_lock.close()

@@ -26,12 +26,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import api, commit, resolve
 from .auth import Authorizer
 from .context import HubContext
-from .errors import BadRequest, HubError, InsufficientStorage, MethodNotAllowed, NotFound, ServiceUnavailable
+from .errors import (
+    BadRequest,
+    HubError,
+    InsufficientStorage,
+    MethodNotAllowed,
+    NotFound,
+    RootInUse,
+    ServerSetupError,
+    ServiceUnavailable,
+)
 from .httputil import error_response, path_segments
-from .locks import hold_lock
+from .locks import LockHeld, hold_lock
 from .storage import Storage
 
-logger = logging.getLogger("genzoo.hub.server")
+logger = logging.getLogger("genzoo_hub")
 
 DEFAULT_MAX_UPLOAD_BYTES = 512 << 20
 
@@ -152,12 +161,13 @@ def create_app(
     since crash recovery (run here) must not race another server writing to the same root.
     """
     if max_upload_bytes <= 0:
-        raise ValueError("max_upload_bytes must be positive")
+        raise ServerSetupError("the upload limit must be positive")
     storage = Storage(Path(root))
     try:
         root_lock = hold_lock(storage.root / "server.lock")
-    except BlockingIOError:
-        raise RuntimeError(f"another genzoo hub server is using {storage.root}") from None
+    except LockHeld as held:
+        who = f"pid {held.pid}" if held.pid else "another process"
+        raise RootInUse(f"another genzoo hub server ({who}) is using {storage.root}; stop it or use another --root") from None
     storage.recover()
     hub = HubContext(storage=storage, auth=Authorizer(tokens), max_upload_bytes=max_upload_bytes)
     app = Starlette(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from .errors import Forbidden, RepoNotFound, Unauthorized
+from .errors import Forbidden, RepoNotFound, ServerSetupError, Unauthorized
 from .storage import RepoMeta
 
 TOKENS_ENV = "GENZOO_HUB_TOKENS"
@@ -34,14 +34,14 @@ INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
 def _parse_entry(entry: str, where: str) -> tuple[str, str]:
     token, sep, role = entry.rpartition(":")
     if not sep or role not in ROLES:
-        raise ValueError(f"{where}: expected 'token:role' with role read or write")
+        raise ServerSetupError(f"{where}: expected 'token:role' with role read or write")
     check_token(token, where)
     return token, role
 
 
 def check_token(token: str, where: str = "token") -> None:
     if not _TOKEN_RE.fullmatch(token) or len(token) < MIN_TOKEN_LENGTH:
-        raise ValueError(
+        raise ServerSetupError(
             f"{where}: tokens need at least {MIN_TOKEN_LENGTH} characters from [A-Za-z0-9._~+/=-]"
             " (short tokens are guessable)"
         )
@@ -51,7 +51,12 @@ def load_tokens(token_file: str | os.PathLike[str] | None = None) -> dict[str, s
     """Read ``token -> role`` from ``token_file`` (if given) and ``$GENZOO_HUB_TOKENS``; env wins."""
     tokens: dict[str, str] = {}
     if token_file is not None:
-        for number, line in enumerate(Path(token_file).read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            text = Path(token_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error.strerror or str(error)
+            raise ServerSetupError(f"cannot read token file {token_file}: {reason}") from None
+        for number, line in enumerate(text.splitlines(), 1):
             line = line.strip()
             if line and not line.startswith("#"):
                 token, role = _parse_entry(line, f"{token_file}:{number}")
@@ -68,7 +73,7 @@ class Authorizer:
         for token, role in (tokens or {}).items():
             check_token(token)
             if role not in ROLES:
-                raise ValueError(f"token role must be one of {ROLES}, got {role!r}")
+                raise ServerSetupError(f"token role must be one of {ROLES}, got {role!r}")
             self._tokens.append((token.encode("ascii"), role))
 
     def _credentials(self, request: Request) -> tuple[bool, str | None]:

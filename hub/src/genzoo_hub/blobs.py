@@ -8,7 +8,7 @@ Verification on read is cached per blob by ``(device, inode, size, mtime, ctime)
 the file, even one that restores size and mtime afterwards, changes ``ctime``, which user space
 cannot set; a replaced file has a new inode. So a cached "intact" verdict is re-checked whenever
 the file could have changed, and full downloads keep static-file throughput. Silent media decay
-that bypasses the file system is what :func:`genzoo.hub.server.fsck.fsck` (full re-hash) is for.
+that bypasses the file system is what :func:`genzoo_hub.check.fsck` (full re-hash) is for.
 """
 
 from __future__ import annotations

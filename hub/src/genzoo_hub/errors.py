@@ -8,6 +8,14 @@ can never surface as an anonymous 500.
 
 from __future__ import annotations
 
+from genzoo import GenzooError
+
+
+class ServerSetupError(GenzooError):
+    """The operator's configuration is unusable (token file, namespace, root in use): one CLI line."""
+
+    exit_code = 2
+
 
 class HubError(Exception):
     """An error with a well-defined HTTP answer."""
@@ -105,3 +113,7 @@ class ServiceUnavailable(HubError):
 
 class InsufficientStorage(HubError):
     status, code = 507, "InsufficientStorage"
+
+
+class RootInUse(GenzooError):
+    """A second server on one storage root would race the first one's crash recovery and writes."""

@@ -13,11 +13,11 @@ import os
 from pathlib import Path
 
 from .blobs import FileEntry
-from .errors import HubError
+from .errors import HubError, ServerSetupError
 from .storage import DEFAULT_BRANCH, Storage
 from .validation import validate_path, validate_repo_id
 
-logger = logging.getLogger("genzoo.hub.server")
+logger = logging.getLogger("genzoo_hub")
 
 
 def _collect(folder: Path) -> list[tuple[str, Path]]:
@@ -42,7 +42,7 @@ def import_into(storage: Storage, import_dir: Path, namespace: str) -> list[tupl
             files = _collect(folder)
             plan.append((validate_repo_id(namespace, folder.name), [(validate_path(rel), src) for rel, src in files]))
     except HubError as exc:
-        raise ValueError(f"cannot import {import_dir}: {exc.message}") from None
+        raise ServerSetupError(f"cannot import {import_dir}: {exc.message}") from None
     published = []
     for repo_id, files in plan:
         entries: dict[str, FileEntry] = {rel: storage.blobs.put_file(source) for rel, source in files}

@@ -31,11 +31,28 @@ def locked(lock_path: Path, *, blocking: bool = True) -> Iterator[None]:
 
 
 def hold_lock(lock_path: Path) -> BinaryIO:
-    """Take a non-blocking exclusive ``flock`` held until the returned file is closed or collected."""
-    holder = open(lock_path, "ab")
+    """Take a non-blocking exclusive ``flock`` held until the returned file is closed or collected.
+
+    The holder's pid is written into the file, so whoever finds it taken can say who holds it.
+    Raises :class:`LockHeld` (with that pid, when readable) if another process holds it.
+    """
+    holder = open(lock_path, "a+b")
     try:
         fcntl.flock(holder.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
+        holder.seek(0)
+        text = holder.read(32).decode("ascii", "replace").strip()
         holder.close()
-        raise
+        raise LockHeld(int(text) if text.isdigit() else None) from None
+    holder.truncate(0)
+    holder.write(f"{os.getpid()}\n".encode())
+    holder.flush()
     return holder
+
+
+class LockHeld(BlockingIOError):
+    """Another process holds the lock; ``pid`` is the one it recorded (None if unknown)."""
+
+    def __init__(self, pid: int | None) -> None:
+        super().__init__(f"held by pid {pid}" if pid else "held by another process")
+        self.pid = pid

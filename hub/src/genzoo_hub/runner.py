@@ -1,4 +1,4 @@
-"""Blocking entry point: optional import, then uvicorn on 127.0.0.1 by default."""
+"""Blocking entry point: optional import, then uvicorn (behind the slow-client guard) on 127.0.0.1 by default."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import logging
 import os
 
 import uvicorn
+from starlette.applications import Starlette
 
 from .app import DEFAULT_MAX_UPLOAD_BYTES, create_app
+from .guard import ConnectionLimits, guarded_protocol
 from .importer import import_folder
 
-logger = logging.getLogger("genzoo.hub.server")
+logger = logging.getLogger("genzoo_hub")
 
 
 def _is_loopback(host: str) -> bool:
@@ -19,6 +21,15 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return host == "localhost"
+
+
+def uvicorn_config(app: Starlette, *, host: str, port: int, limits: ConnectionLimits,
+                   log_level: str = "info") -> uvicorn.Config:
+    """How every hub server runs (the CLI, tests, benchmarks): h11 with the guard, no gzip, no Server header."""
+    return uvicorn.Config(
+        app, host=host, port=port, http=guarded_protocol(limits), server_header=False, log_level=log_level,
+        lifespan="off", ws="none", timeout_keep_alive=5,
+    )
 
 
 def serve(
@@ -30,6 +41,7 @@ def serve(
     import_dir: str | os.PathLike[str] | None = None,
     namespace: str = "genzoo",
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    limits: ConnectionLimits | None = None,
 ) -> None:
     """Serve the storage at ``root`` until interrupted.
 
@@ -37,12 +49,15 @@ def serve(
     token file and ``$GENZOO_HUB_TOKENS``. With ``import_dir``, its folders are published first.
     """
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = create_app(root, tokens=tokens, max_upload_bytes=max_upload_bytes)  # takes the root lock first
     if import_dir is not None:
         for repo_id, commit_id in import_folder(root, import_dir, namespace):
             logger.info("imported %s at %s", repo_id, commit_id)
-    app = create_app(root, tokens=tokens, max_upload_bytes=max_upload_bytes)
+    limits = limits or ConnectionLimits()
     if not _is_loopback(host):
         logger.warning("listening on %s: public repos are readable by anyone who can reach it (no TLS)", host)
     if not tokens:
         logger.warning("no tokens configured: the server is read-only")
-    uvicorn.run(app, host=host, port=port, server_header=False, log_level="info")
+    logger.info("limits: headers within %.0f s, body idle %.0f s, at most %d connections",
+                limits.header_timeout, limits.idle_timeout, limits.connection_cap)
+    uvicorn.Server(uvicorn_config(app, host=host, port=port, limits=limits)).run()

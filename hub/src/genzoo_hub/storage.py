@@ -38,7 +38,7 @@ from .errors import BadRequest, DataCorrupted, PreconditionFailed, RepoExists, R
 from .locks import locked
 from .validation import COMMIT_ID_RE
 
-logger = logging.getLogger("genzoo.hub.server")
+logger = logging.getLogger("genzoo_hub")
 
 DEFAULT_BRANCH = "main"
 PAUSE_ENV = "GENZOO_HUB_TEST_PAUSE_IN_COMMIT"

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from genzoo.errors import GenzooError
+
 
 @click.command("pull")
 @click.argument("names", nargs=-1, required=True)
@@ -52,40 +54,65 @@ def push_command(folder: Path, repo_id: str, endpoint: str | None, revision: str
     click.echo(f"pushed {folder} to {repo_id} at commit {commit}")
 
 
-@click.group("hub")
+class HubGroup(click.Group):
+    """`genzoo hub`: `login` (client side, in core) plus subcommands that plugins register as `hub.NAME`.
+
+    The server lives in its own distribution, genzoo-hub, which registers `hub.serve`; without it,
+    `genzoo hub serve` says how to install it instead of "no such command".
+    """
+
+    def _contributed(self) -> dict[str, str]:
+        from genzoo.registry import get_registry
+
+        return {name.removeprefix("hub."): spec.target for name, spec in get_registry().commands.items()
+                if name.startswith("hub.")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._contributed(), "serve"})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None:
+            return command
+        target = self._contributed().get(name)
+        if target is None:
+            return _server_missing if name == "serve" else None
+        from genzoo.specs import load_object
+
+        try:
+            return load_object(target)
+        except Exception as error:  # a plugin's command must not break the CLI
+            click.echo(f"genzoo: warning: command 'hub {name}' ({target}) failed to load: {error}", err=True)
+            return None
+
+
+@click.command("serve", context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+               add_help_option=False)
+def _server_missing() -> None:
+    """Run a self-hosted hub server (needs the genzoo-hub package)."""
+    raise GenzooError("`genzoo hub serve` needs the hub server package: pip install genzoo-hub")
+
+
+@click.group("hub", cls=HubGroup)
 def hub_group() -> None:
-    """Run a self-hosted genzoo hub, or store a token for one."""
-
-
-@hub_group.command("serve")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("hub-data"), show_default=True,
-              help="Storage folder (blobs, commits, refs).")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--tokens", "token_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="File of 'token:read|write' lines (also GENZOO_HUB_TOKENS).")
-@click.option("--import", "import_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Publish a folder of repo folders (e.g. registry/) as first commits.")
-@click.option("--namespace", default="genzoo", show_default=True, help="Namespace of imported repos.")
-def serve_command(root: Path, host: str, port: int, token_file: Path | None, import_dir: Path | None,
-                  namespace: str) -> None:
-    """Serve a Hub-compatible API that the unmodified huggingface_hub client can use."""
-    try:
-        from genzoo.hub.server import load_tokens, serve
-    except ImportError as error:
-        raise click.ClickException(f"the hub server needs extra packages ({error}): pip install 'genzoo[hub]'") from None
-    serve(root, host=host, port=port, tokens=load_tokens(token_file), import_dir=import_dir, namespace=namespace)
+    """Run a self-hosted genzoo hub (with genzoo-hub installed), or store a token for one."""
 
 
 @hub_group.command("login")
 @click.option("--token", prompt=True, hide_input=True, help="The token to store.")
 def login_command(token: str) -> None:
-    """Store a token where huggingface_hub (and so genzoo pull/push/load) will find it."""
+    """Store a token where huggingface_hub (and so genzoo pull/push/load) will find it.
+
+    The file is created with mode 0600 (owner only) from its first byte, never widened and then
+    narrowed: a token must not be readable by other users even for an instant.
+    """
     from huggingface_hub import constants
 
-    from genzoo.atomic import write_text
+    from genzoo.atomic import write_bytes
 
+    token = token.strip()
+    if not token or any(c.isspace() or not c.isprintable() for c in token):
+        raise GenzooError("the token must be a non-empty string without spaces or control characters")
     path = Path(constants.HF_TOKEN_PATH)
-    write_text(path, token.strip())
-    path.chmod(0o600)
+    write_bytes(path, token.encode("utf-8"), mode=0o600)
     click.echo(f"token stored in {path}")

@@ -41,7 +41,9 @@ class GenzooGroup(click.Group):
     def _plugin_commands(self) -> dict[str, str]:
         from genzoo.registry import get_registry
 
-        return {name: spec.target for name, spec in get_registry().commands.items() if name not in BUILTIN_COMMANDS}
+        # A dotted name ("hub.serve") is a subcommand of a built-in group, which attaches it itself.
+        return {name: spec.target for name, spec in get_registry().commands.items()
+                if name not in BUILTIN_COMMANDS and "." not in name}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(BUILTIN_COMMANDS) + sorted(self._plugin_commands())

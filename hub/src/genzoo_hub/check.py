@@ -1,4 +1,4 @@
-"""Offline consistency check of a storage root (``python -m genzoo.hub.server --root DIR --fsck``).
+"""Offline consistency check of a storage root (``python -m genzoo_hub --root DIR --fsck``).
 
 The server checks blobs lazily and trusts file-system metadata to skip re-hashing (see
 blobs.py); fsck re-hashes every blob that any commit of any branch references, so it also finds

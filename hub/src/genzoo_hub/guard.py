@@ -1,0 +1,161 @@
+"""Slow-client guard: header-read and body-idle timeouts and a connection cap for uvicorn.
+
+uvicorn closes idle keep-alive connections but has no deadline for reading a request: a client
+that sends half a request line and then nothing holds its socket (and a file descriptor) forever.
+About 1,100 such connections exhausted the server's descriptors and every legitimate request then
+waited in the accept backlog (slowloris). This protocol, a small subclass of uvicorn's h11 one,
+adds three rules:
+
+- **header deadline**: a request's headers must be complete ``header_timeout`` seconds after the
+  connection opened or the previous response ended (an absolute deadline, so dripping one byte at
+  a time does not extend it);
+- **body idle timeout**: while a request body is being received, the client must send something
+  every ``idle_timeout`` seconds (time during which the server itself paused reading does not
+  count, and downloads, where only the server sends, are never cut);
+- **connection cap**: when a new connection would exceed ``max_connections``, the connection that
+  has waited longest for its headers is closed to make room (attackers' connections are the
+  oldest idle ones, while a real client sends its headers at once); if every connection is busy
+  with a real request, the new one is refused. The default cap stays below the process's
+  descriptor limit, so ``accept`` never fails with EMFILE.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+from dataclasses import dataclass
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+logger = logging.getLogger("genzoo_hub")
+
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_IDLE_TIMEOUT = 30.0
+_MAX_CONNECTIONS_CEILING = 4096
+_DESCRIPTORS_RESERVED = 64  # for blobs being served or stored, logs, the listening socket
+
+
+def default_max_connections() -> int:
+    """Three quarters of the descriptor limit (the rest serves open blobs), at most 4,096."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return _MAX_CONNECTIONS_CEILING
+    return max(8, min(_MAX_CONNECTIONS_CEILING, soft * 3 // 4, soft - _DESCRIPTORS_RESERVED))
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    max_connections: int | None = None  # None: default_max_connections()
+
+    def __post_init__(self) -> None:
+        if not (self.header_timeout > 0 and self.idle_timeout > 0):
+            raise ValueError("timeouts must be positive")
+        if self.max_connections is not None and self.max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+
+    @property
+    def connection_cap(self) -> int:
+        return self.max_connections if self.max_connections is not None else default_max_connections()
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol plus the three rules above; ``limits`` is set by :func:`guarded_protocol`."""
+
+    limits = ConnectionLimits()
+
+    def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
+        super().connection_made(transport)
+        self._waiting_since: float | None = None  # when this connection started waiting for headers
+        self._last_data = self.loop.time()
+        self._timer = None
+        if len(self.connections) > self.limits.connection_cap and not self._evict_oldest_waiting():
+            logger.warning("connection limit (%d) reached with every connection busy: refusing %s",
+                           self.limits.connection_cap, self.client)
+            self.transport.close()
+            return
+        self._refresh_guard()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        self._last_data = self.loop.time()
+        super().data_received(data)
+        self._refresh_guard()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._refresh_guard()
+
+    # -- guard ---------------------------------------------------------------------------------
+
+    def _evict_oldest_waiting(self) -> bool:
+        waiting = [
+            conn for conn in self.connections
+            if conn is not self and isinstance(conn, GuardedH11Protocol) and conn._waiting_since is not None
+            and not conn.transport.is_closing()
+        ]
+        if not waiting:
+            return False
+        oldest = min(waiting, key=lambda conn: conn._waiting_since)
+        logger.warning("connection limit (%d) reached: closing %s, which sent no complete request for %.1f s",
+                       self.limits.connection_cap, oldest.client, self.loop.time() - oldest._waiting_since)
+        oldest._close()
+        return True
+
+    def _refresh_guard(self) -> None:
+        """Track whether the client owes us headers; keep one timer armed at the next deadline."""
+        if self.transport.is_closing():
+            self._cancel_timer()
+            return
+        if self.conn.their_state is not h11.IDLE:
+            self._waiting_since = None
+        elif self._waiting_since is None:  # a new request is due: its header deadline starts now
+            self._waiting_since = self.loop.time()
+            self._cancel_timer()
+        if self._timer is None:
+            self._timer = self.loop.call_at(self._next_check(self.loop.time()), self._on_timer)
+
+    def _next_check(self, now: float) -> float:
+        if self._waiting_since is not None:
+            return self._waiting_since + self.limits.header_timeout
+        if self.conn.their_state is h11.SEND_BODY:
+            return max(self._last_data + self.limits.idle_timeout, now + 0.05)
+        return now + self.limits.idle_timeout  # the client owes nothing (e.g. a download): look again later
+
+    def _cancel_timer(self) -> None:
+        if getattr(self, "_timer", None) is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if self.transport.is_closing():
+            return
+        now = self.loop.time()
+        if self._waiting_since is not None and now >= self._waiting_since + self.limits.header_timeout:
+            logger.info("closing %s: no complete request headers within %.1f s", self.client, self.limits.header_timeout)
+            self._close()
+            return
+        if self.conn.their_state is h11.SEND_BODY:
+            if self.flow.read_paused:
+                self._last_data = now  # we stopped reading: the client is not the one being slow
+            elif now >= self._last_data + self.limits.idle_timeout:
+                logger.info("closing %s: request body stalled for %.1f s", self.client, self.limits.idle_timeout)
+                self._close()
+                return
+        self._timer = self.loop.call_at(self._next_check(now), self._on_timer)
+
+    def _close(self) -> None:
+        self._cancel_timer()
+        self._waiting_since = None
+        self.transport.close()
+
+
+def guarded_protocol(limits: ConnectionLimits) -> type[GuardedH11Protocol]:
+    """A protocol class for ``uvicorn.Config(http=...)`` that enforces ``limits``."""
+    return type("GuardedH11Protocol", (GuardedH11Protocol,), {"limits": limits})
