@@ -1,0 +1,129 @@
+"""The EM Gaussian mixture: a hand-run iteration, a log-likelihood that never falls, exact densities, seeded draws."""
+
+import math
+
+import pytest
+import torch
+
+from genzoo.distributions import GaussianMixture, kmeans_plus_plus
+from genzoo.errors import ConfigError
+
+COVARIANCES = ["full", "diagonal", "spherical"]
+
+
+def _seeded(seed: int = 0) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def _clusters(n: int = 400) -> torch.Tensor:
+    generator = _seeded(0)
+    a = torch.randn(n, 2, generator=generator) * 0.3 + torch.tensor([4.0, 0.0])
+    b = torch.randn(n, 2, generator=generator) * 0.5 + torch.tensor([-4.0, 2.0])
+    c = torch.randn(n // 2, 2, generator=generator) * torch.tensor([0.2, 1.0]) + torch.tensor([0.0, -4.0])
+    return torch.cat([a, b, c])
+
+
+def _normal_pdf(x: float, mean: float, var: float) -> float:
+    return math.exp(-0.5 * (x - mean) ** 2 / var) / math.sqrt(2 * math.pi * var)
+
+
+def test_two_em_iterations_in_one_dimension_match_a_hand_run():
+    points = [-2.0, -1.5, -1.0, 0.2, 1.0, 1.6, 2.5]
+    jitter = 1e-4
+    seeds = kmeans_plus_plus(torch.tensor(points)[:, None], 2, _seeded(3))[:, 0].tolist()
+    # iteration 1: every point belongs to its nearest seed; M-step on that hard split
+    hard = [[1.0, 0.0] if abs(p - seeds[0]) <= abs(p - seeds[1]) else [0.0, 1.0] for p in points]
+
+    def m_step(resp):
+        counts = [sum(r[k] for r in resp) for k in range(2)]
+        weights = [c / len(points) for c in counts]
+        means = [sum(r[k] * p for r, p in zip(resp, points)) / counts[k] for k in range(2)]
+        variances = [sum(r[k] * (p - means[k]) ** 2 for r, p in zip(resp, points)) / counts[k] + jitter for k in range(2)]
+        return weights, means, variances
+
+    weights, means, variances = m_step(hard)
+    # iteration 2: E-step (soft responsibilities), then M-step
+    soft = []
+    for p in points:
+        joint = [weights[k] * _normal_pdf(p, means[k], variances[k]) for k in range(2)]
+        soft.append([j / sum(joint) for j in joint])
+    weights, means, variances = m_step(soft)
+    log_likelihood = sum(math.log(sum(weights[k] * _normal_pdf(p, means[k], variances[k]) for k in range(2)))
+                         for p in points) / len(points)
+
+    for covariance in COVARIANCES:
+        mixture = GaussianMixture(2, 1, covariance).double()
+        fit = mixture.fit(torch.tensor(points, dtype=torch.float64)[:, None], generator=_seeded(3), iterations=2)
+        assert fit.iterations == 2 and fit.log_likelihood == pytest.approx(log_likelihood, rel=1e-10)
+        assert mixture.weights.tolist() == pytest.approx(weights, rel=1e-10)
+        assert mixture.means[:, 0].tolist() == pytest.approx(means, rel=1e-10)
+        assert mixture.covariances[:, 0, 0].tolist() == pytest.approx(variances, rel=1e-10)
+
+
+@pytest.mark.parametrize("covariance", COVARIANCES)
+def test_log_likelihood_never_decreases_and_em_stops_when_it_levels_off(covariance):
+    fit = GaussianMixture(3, 2, covariance).fit(_clusters(), generator=_seeded(1), iterations=200, tolerance=1e-6)
+    steps = [b - a for a, b in zip(fit.history, fit.history[1:])]
+    assert min(steps) > -1e-5
+    assert fit.converged and fit.iterations < 200 and fit.log_likelihood == fit.history[-1]
+
+
+@pytest.mark.parametrize("covariance", COVARIANCES)
+def test_em_recovers_separated_clusters(covariance):
+    mixture = GaussianMixture(3, 2, covariance)
+    mixture.fit(_clusters(), generator=_seeded(0))
+    means = sorted(mixture.means.tolist())
+    assert torch.allclose(torch.tensor(means), torch.tensor([[-4.0, 2.0], [0.0, -4.0], [4.0, 0.0]]), atol=0.15)
+    assert sorted(mixture.weights.tolist()) == pytest.approx([0.2, 0.4, 0.4], abs=0.02)
+
+
+@pytest.mark.parametrize("covariance", COVARIANCES)
+def test_log_prob_and_responsibilities_match_torch_mixture(covariance):
+    mixture = GaussianMixture(3, 2, covariance)
+    mixture.fit(_clusters(), generator=_seeded(0))
+    reference = torch.distributions.MixtureSameFamily(
+        torch.distributions.Categorical(logits=mixture.log_weights),
+        torch.distributions.MultivariateNormal(mixture.means, covariance_matrix=mixture.covariances),
+    )
+    z = torch.randn(10, 2, generator=_seeded(2)) * 3
+    assert torch.allclose(mixture.log_prob(z), reference.log_prob(z), atol=1e-4)
+    per_component = reference.component_distribution.log_prob(z[:, None]) + mixture.log_weights
+    assert torch.allclose(mixture.responsibilities(z), per_component.softmax(1), atol=1e-4)
+
+
+@pytest.mark.parametrize("covariance", COVARIANCES)
+def test_unfitted_mixture_is_the_standard_normal(covariance):
+    mixture = GaussianMixture(4, 3, covariance)
+    z = torch.randn(5, 3, generator=_seeded(0))
+    assert torch.allclose(mixture.log_prob(z), torch.distributions.Normal(0, 1).log_prob(z).sum(1), atol=1e-5)
+
+
+@pytest.mark.parametrize("covariance", COVARIANCES)
+def test_samples_are_seeded_and_follow_the_fitted_mixture(covariance):
+    mixture = GaussianMixture(3, 2, covariance).double()
+    mixture.fit(_clusters(), generator=_seeded(0))
+    draws = mixture.sample(40000, _seeded(5))
+    assert draws.dtype == torch.float64 and torch.equal(draws, mixture.sample(40000, _seeded(5)))
+    mean = mixture.weights @ mixture.means
+    second_moment = sum(w * (c + m[:, None] * m[None]) for w, c, m in zip(mixture.weights, mixture.covariances, mixture.means))
+    assert torch.allclose(draws.mean(0), mean, atol=0.05)
+    assert torch.allclose(torch.cov(draws.T), second_moment - mean[:, None] * mean[None], atol=0.15)
+
+
+def test_full_covariances_keep_the_checkpoint_buffer_names():
+    assert set(GaussianMixture(2, 3).state_dict()) == {"log_weights", "means", "scale_tril"}
+    assert set(GaussianMixture(2, 3, "diagonal").state_dict()) == {"log_weights", "means", "stds"}
+
+
+def test_fits_are_reproducible_with_a_seeded_generator():
+    first, second = GaussianMixture(3, 2), GaussianMixture(3, 2)
+    first.fit(_clusters(), generator=_seeded(7))
+    second.fit(_clusters(), generator=_seeded(7))
+    assert torch.equal(first.means, second.means) and torch.equal(first.scale_tril, second.scale_tril)
+
+
+def test_bad_settings_are_clear_errors():
+    with pytest.raises(ConfigError, match="cannot fit 5 mixture components to 3 points"):
+        GaussianMixture(5, 2).fit(torch.zeros(3, 2))
+    with pytest.raises(ConfigError, match="unknown covariance 'tied'"):
+        GaussianMixture(2, 2, "tied")
