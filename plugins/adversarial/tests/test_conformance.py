@@ -5,3 +5,4 @@ from genzoo.testing import ConformanceSuite
 
 class TestConformance(ConformanceSuite):
     family = "adversarial"
+    allow_no_architectures = "the adversarial models arrive with the family's own issue; until then it registers none"

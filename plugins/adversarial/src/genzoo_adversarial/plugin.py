@@ -4,4 +4,4 @@ Its architectures, samplers and pretrained cards arrive with the family's own is
 the plugin registers nothing but is installed, listed by `genzoo plugins` and conformance-tested.
 """
 
-genzoo_hook_api = 1
+genzoo_hook_api = 2
