@@ -65,17 +65,16 @@ def test_resave_keeps_extra_files_and_replaces_the_checkpoint(saved):
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
 
 
-def _error(folder):
+def _error(folder, verify=True):
     with pytest.raises(CheckpointError) as caught:
-        genzoo.load(folder)
+        genzoo.load(folder, verify=verify)
     return str(caught.value)
 
 
 def test_malformed_config_names_the_file(saved):
     _, folder = saved
     (folder / "config.json").write_text("{not json")
-    (folder / "SHA256SUMS").unlink()
-    assert "config.json: not valid JSON" in _error(folder)
+    assert "config.json: not valid JSON" in _error(folder, verify=False)
 
 
 def test_invalid_config_fields_one_line_each(saved):
@@ -84,8 +83,7 @@ def test_invalid_config_fields_one_line_each(saved):
     config["format_version"] = 7
     del config["architecture"]
     (folder / "config.json").write_text(json.dumps(config))
-    (folder / "SHA256SUMS").unlink()
-    message = _error(folder)
+    message = _error(folder, verify=False)
     assert "format_version" in message and "architecture" in message and len(message.splitlines()) == 3
 
 
@@ -97,39 +95,34 @@ def test_tampered_file_fails_its_checksum(saved):
 
 def test_truncated_weights_name_the_file(saved):
     _, folder = saved
-    (folder / "SHA256SUMS").unlink()
     data = (folder / "model.safetensors").read_bytes()
     (folder / "model.safetensors").write_bytes(data[: len(data) // 2])
-    assert "model.safetensors: not a valid safetensors file" in _error(folder)
+    assert "model.safetensors: not a valid safetensors file" in _error(folder, verify=False)
 
 
 def test_non_safetensors_weights_name_the_file(saved):
     _, folder = saved
-    (folder / "SHA256SUMS").unlink()
     (folder / "model.safetensors").write_bytes(b"PK\x03\x04 this is a zip, not safetensors")
-    assert "model.safetensors: not a valid safetensors file" in _error(folder)
+    assert "model.safetensors: not a valid safetensors file" in _error(folder, verify=False)
 
 
 def test_wrong_shapes_name_the_tensor(saved):
     _, folder = saved
-    (folder / "SHA256SUMS").unlink()
     save_file({"means": torch.zeros(2, 1, 4, 4)}, str(folder / "model.safetensors"))
-    assert "tensor 'means' has shape (2, 1, 4, 4), the model needs (3, 1, 4, 4)" in _error(folder)
+    assert "tensor 'means' has shape (2, 1, 4, 4), the model needs (3, 1, 4, 4)" in _error(folder, verify=False)
 
 
 def test_missing_and_extra_tensors_are_refused(saved):
     _, folder = saved
-    (folder / "SHA256SUMS").unlink()
     save_file({"other": torch.zeros(1)}, str(folder / "model.safetensors"))
-    assert "missing means; unexpected other" in _error(folder)
+    assert "missing means; unexpected other" in _error(folder, verify=False)
 
 
 def test_pickle_weights_are_refused(saved):
     _, folder = saved
-    (folder / "SHA256SUMS").unlink()
     (folder / "model.safetensors").unlink()
     torch.save({"means": torch.zeros(3)}, folder / "pytorch_model.bin")
-    assert "pytorch_model.bin: pickle weights are refused" in _error(folder)
+    assert "pytorch_model.bin: pickle weights are refused" in _error(folder, verify=False)
 
 
 def test_missing_plugin_names_the_package(saved, plugin_env):
@@ -165,3 +158,85 @@ def test_saving_twice_gives_byte_identical_files(toy_registry, tmp_path):
         folder = genzoo.save_pretrained(model, tmp_path / "again")
         digests.append({p.name: sha256_file(p) for p in folder.iterdir()})
     assert all(d == digests[0] for d in digests)
+
+
+# -- every file that is loaded needs a digest ---------------------------------------------------
+def test_a_folder_without_checksums_is_refused_unless_verification_is_turned_off(saved):
+    model, folder = saved
+    (folder / "SHA256SUMS").unlink()
+    message = _error(folder)
+    assert "config.json: no sha256 for it" in message and "verify=False" in message and len(message.splitlines()) == 1
+    assert torch.equal(genzoo.load(folder, verify=False).means, model.means)
+
+
+def test_tampered_weights_with_their_checksum_line_removed_are_refused(saved):
+    _, folder = saved
+    sums = folder / "SHA256SUMS"
+    sums.write_text("".join(line + "\n" for line in sums.read_text().splitlines() if "model.safetensors" not in line))
+    save_file({"means": torch.full((3, 1, 4, 4), 0.5)}, str(folder / "model.safetensors"))
+    assert "model.safetensors: no sha256 for it in SHA256SUMS" in _error(folder)
+
+
+def test_a_card_pin_covers_a_file_that_sha256sums_lacks(saved):
+    from genzoo.atomic import sha256_file
+    from genzoo.checkpoint import load_checkpoint
+
+    model, folder = saved
+    sums = folder / "SHA256SUMS"
+    sums.write_text("".join(line + "\n" for line in sums.read_text().splitlines() if "model.safetensors" not in line))
+    pinned = {"model.safetensors": sha256_file(folder / "model.safetensors")}
+    assert torch.equal(load_checkpoint(folder, pinned=pinned).means, model.means)
+    with pytest.raises(CheckpointError, match="sha256 does not match"):
+        load_checkpoint(folder, pinned={"model.safetensors": "0" * 64})
+
+
+# -- config.json is sized against the weights header before anything is allocated ----------------
+def _edit_config(folder, **data_spec):
+    config = json.loads((folder / "config.json").read_text())
+    config["data_spec"].update(data_spec)
+    (folder / "config.json").write_text(json.dumps(config))
+
+
+def test_an_absurd_config_is_refused_without_allocating(saved):
+    _, folder = saved
+    _edit_config(folder, shape=[1, 10**6, 10**6])  # 12 TB of means if it were ever built for real
+    assert "tensor 'means' has shape (3, 1, 4, 4), the model needs (3, 1, 1000000, 1000000)" in _error(folder, verify=False)
+
+
+def test_a_dtype_that_differs_from_the_model_is_refused(saved):
+    _, folder = saved
+    save_file({"means": torch.zeros(3, 1, 4, 4, dtype=torch.float16)}, str(folder / "model.safetensors"))
+    assert "tensor 'means' is F16, the model needs F32" in _error(folder, verify=False)
+
+
+def test_a_vae_config_edited_to_huge_layers_is_one_line(plugin_env, tmp_path):
+    """The issue's case: hidden=[20000, 20000] used to allocate 3.4 GB before the weights were read."""
+    plugin_env()
+    model = genzoo.create("vae", data={"shape": [2], "kind": "continuous"}, hidden=[8, 8], latent_dim=2)
+    folder = genzoo.save_pretrained(model, tmp_path / "vae")
+    config = json.loads((folder / "config.json").read_text())
+    config["config"]["hidden"] = [20000, 20000]
+    (folder / "config.json").write_text(json.dumps(config))
+    message = _error(folder, verify=False)
+    assert "has shape" in message and "the model needs" in message and len(message.splitlines()) == 1
+
+
+def test_tensors_the_weights_do_not_store_are_bounded(monkeypatch, tmp_path):
+    from torch import nn
+
+    from genzoo import checkpoint_fit
+
+    class WithTable(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(torch.zeros(2))
+            self.register_buffer("table", torch.zeros(1024), persistent=False)  # 4,096 bytes, not in the file
+
+    with torch.device("meta"):
+        skeleton = WithTable()
+    header = {"weight": ((2,), "F32")}
+    monkeypatch.setattr(checkpoint_fit, "UNSTORED_TENSOR_LIMIT", 4096)
+    checkpoint_fit.check_fits(skeleton, header, tmp_path / "w", config_path=tmp_path / "c")
+    monkeypatch.setattr(checkpoint_fit, "UNSTORED_TENSOR_LIMIT", 4095)
+    with pytest.raises(CheckpointError, match="tensors that the weights do not store"):
+        checkpoint_fit.check_fits(skeleton, header, tmp_path / "w", config_path=tmp_path / "c")

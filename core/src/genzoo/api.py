@@ -76,16 +76,20 @@ def create(architecture: str, *, data: DataSpec | dict | None = None, **config: 
     return build_model(spec, values, source=architecture)
 
 
-def load(name_or_path: str | Path, revision: str | None = None, device=None, dtype=None):
-    """Load a pretrained name, a checkpoint folder or a hub repo into a model in eval mode."""
+def load(name_or_path: str | Path, revision: str | None = None, device=None, dtype=None, verify: bool = True):
+    """Load a pretrained name, a checkpoint folder or a hub repo into a model in eval mode.
+
+    Every file read is checked against a sha256 (the card's pins, else the folder's SHA256SUMS);
+    `verify=False` skips that for a folder you made and trust.
+    """
     from genzoo.checkpoint import load_checkpoint
     from genzoo.hub import fetch_pretrained, fetch_repo
 
     if str(name_or_path).startswith("hf://"):
-        return load_checkpoint(fetch_repo(str(name_or_path), revision), device=device, dtype=dtype)
+        return load_checkpoint(fetch_repo(str(name_or_path), revision), device=device, dtype=dtype, verify=verify)
     path = Path(name_or_path).expanduser()
     if isinstance(name_or_path, Path) or path.is_dir() or str(name_or_path).startswith((".", "/", "~")):
-        return load_checkpoint(path, device=device, dtype=dtype)
+        return load_checkpoint(path, device=device, dtype=dtype, verify=verify)
     spec = _model_spec(str(name_or_path))
     if isinstance(spec, ArchitectureSpec):
         raise UnknownNameError(
@@ -94,7 +98,10 @@ def load(name_or_path: str | Path, revision: str | None = None, device=None, dty
         )
     if revision is not None:
         spec = spec.model_copy(update={"revision": revision})
-    return load_checkpoint(fetch_pretrained(spec), device=device, dtype=dtype)
+    model = load_checkpoint(fetch_pretrained(spec), device=device, dtype=dtype, verify=verify, pinned=spec.files)
+    if spec.sampling is not None:  # the catalog's record of how the card was measured wins over config.json's
+        model.sampling_defaults = spec.sampling
+    return model
 
 
 def save_pretrained(model, directory: str | Path, **options: Any) -> Path:

@@ -1,6 +1,7 @@
 """The checkpoint format: a hub-repo folder that loads anywhere.
 
-    config.json        format version, architecture, plugin + version, model config, data spec
+    config.json        format version, architecture, plugin + version, model config, data spec,
+                       and optionally the sampler + options the card was measured with
     model.safetensors  the weights (pickle files are refused)
     README.md          model card with Hugging Face YAML front matter
     preview.png        optional sample grid
@@ -23,6 +24,7 @@ from genzoo.atomic import sha256_file, staged_folder, write_text
 from genzoo.card import ModelCard, render_readme
 from genzoo.dataspec import DataSpec
 from genzoo.errors import CheckpointError, GenzooError, PluginMissingError, pydantic_message
+from genzoo.specs import SamplingDefaults
 
 FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
@@ -51,11 +53,17 @@ class CheckpointConfig(BaseModel):
     genzoo_version: str
     config: dict[str, Any]
     data_spec: DataSpec
+    sampling: SamplingDefaults | None = None  # how `model.sample` samples when the caller names no sampler
 
 
 # -- saving -----------------------------------------------------------------------------------
-def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = None, preview: bool = False) -> Path:
-    """Write `model` as a checkpoint folder, atomically replacing any previous one."""
+def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = None, preview: bool = False,
+                    sampling: SamplingDefaults | dict | None = None) -> Path:
+    """Write `model` as a checkpoint folder, atomically replacing any previous one.
+
+    `sampling` (default: the model's own `sampling_defaults`) records the sampler and options the
+    card's numbers were measured with; `genzoo.load` gives them back to `model.sample`.
+    """
     import torch
     from safetensors.torch import save_model
 
@@ -70,10 +78,13 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
         genzoo_version=__version__,
         config=model.config.hyperparameters(),
         data_spec=model.data_spec,
+        sampling=model.sampling_defaults if sampling is None else SamplingDefaults.model_validate(sampling),
     )
     card = card or ModelCard(name=directory.name)
     with staged_folder(directory) as staging:
-        write_text(staging / CONFIG_FILE, config.model_dump_json(indent=2) + "\n")
+        # Without sampling defaults config.json stays byte-identical to what earlier genzoo versions wrote.
+        unset = {"sampling"} if config.sampling is None else None
+        write_text(staging / CONFIG_FILE, config.model_dump_json(indent=2, exclude=unset) + "\n")
         # One metadata key only: safetensors writes metadata from a hash map, so with several keys
         # their order (and the file's sha256) would change from save to save.
         save_model(model, str(staging / WEIGHTS_FILE), metadata={"format": "pt"})
@@ -116,16 +127,34 @@ def read_config(directory: Path) -> CheckpointConfig:
         raise CheckpointError(f"{path}: invalid genzoo config:\n" + pydantic_message(error, "  ")) from None
 
 
-def verify_checksums(directory: Path) -> None:
-    """Check every file listed in SHA256SUMS (when present) against its digest."""
+def read_checksums(directory: Path) -> dict[str, str]:
+    """{file name: sha256} from SHA256SUMS; {} when the folder has none."""
     manifest = directory / CHECKSUMS_FILE
     if not manifest.is_file():
-        return
-    for line in manifest.read_text(encoding="utf-8").splitlines():
+        return {}
+    digests = {}
+    for line in manifest.read_text(encoding="utf-8", errors="replace").splitlines():
         digest, _, name = line.partition("  ")
+        if not name or "/" in name or name.startswith(".") or len(digest) != 64:
+            raise CheckpointError(f"{manifest}: malformed line {line[:80]!r}")
+        digests[name] = digest
+    return digests
+
+
+def verify_checksums(directory: Path, *, required: tuple[str, ...] = (CONFIG_FILE, WEIGHTS_FILE),
+                     pinned: dict[str, str] | None = None) -> None:
+    """Check every file listed in SHA256SUMS or `pinned` (a card's digests, which win); each of
+    `required` (the files that will be read) must have a digest, so that a folder without
+    SHA256SUMS, or with a line removed, cannot load tampered weights unnoticed."""
+    digests = {**read_checksums(directory), **(pinned or {})}
+    for name in required:
+        if name not in digests:
+            raise CheckpointError(
+                f"{directory / name}: no sha256 for it in {CHECKSUMS_FILE} or the card, so it cannot be verified; "
+                "save the folder with genzoo.save_pretrained, or load it with verify=False (--no-verify) if you trust it"
+            )
+    for name, digest in digests.items():
         path = directory / name
-        if not name or "/" in name or name.startswith("."):
-            raise CheckpointError(f"{manifest}: malformed line {line!r}")
         if not path.is_file():
             raise CheckpointError(f"{path}: listed in {CHECKSUMS_FILE} but missing")
         if sha256_file(path) != digest:
@@ -155,31 +184,26 @@ def _read_weights(path: Path) -> dict:
         raise CheckpointError(f"{path}: not a valid safetensors file ({' '.join(str(error).split())})") from None
 
 
-def _load_state(model, state: dict, path: Path) -> None:
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    if missing or unexpected:
-        parts = [f"missing {', '.join(missing[:3])}" if missing else "", f"unexpected {', '.join(unexpected[:3])}" if unexpected else ""]
-        raise CheckpointError(f"{path}: weights do not fit the model ({'; '.join(p for p in parts if p)})")
-    for name, tensor in state.items():
-        if tuple(tensor.shape) != tuple(expected[name].shape):
-            raise CheckpointError(
-                f"{path}: tensor {name!r} has shape {tuple(tensor.shape)}, the model needs {tuple(expected[name].shape)}"
-            )
-    model.load_state_dict(state, strict=True)
+def load_checkpoint(directory: str | Path, *, device=None, dtype=None, verify: bool = True,
+                    pinned: dict[str, str] | None = None):
+    """Load a checkpoint folder into a model in eval mode, or raise a CheckpointError.
 
+    With `verify` (the default) every file read must match a sha256 from SHA256SUMS or `pinned`;
+    `verify=False` is the explicit opt-out for a folder you made and trust. The model is sized
+    against the weights header on the meta device before any memory is allocated.
+    """
+    import torch
 
-def load_checkpoint(directory: str | Path, *, device=None, dtype=None):
-    """Load a checkpoint folder into a model in eval mode, or raise a CheckpointError."""
+    from genzoo.checkpoint_fit import build_on_meta, check_fits, read_header
     from genzoo.registry import get_registry
 
     directory = Path(directory)
     if not directory.is_dir():
         raise CheckpointError(f"{directory}: not a folder")
-    config = read_config(directory)
     weights = _weights_path(directory)
-    verify_checksums(directory)
+    if verify:
+        verify_checksums(directory, pinned=pinned)
+    config = read_config(directory)
     registry = get_registry()
     try:
         spec = registry.architecture(config.architecture)
@@ -190,7 +214,14 @@ def load_checkpoint(directory: str | Path, *, device=None, dtype=None):
         ) from None
     from genzoo.factory import build_model
 
-    model = build_model(spec, {**config.config, "data": config.data_spec}, source=str(directory / CONFIG_FILE))
-    _load_state(model, _read_weights(weights), weights)
+    def build():
+        return build_model(spec, {**config.config, "data": config.data_spec}, source=str(directory / CONFIG_FILE))
+
+    check_fits(build_on_meta(build, directory / CONFIG_FILE), read_header(weights), weights,
+               config_path=directory / CONFIG_FILE)
+    with torch.device("cpu"):  # real storage, even when a checkpoint is loaded while another is sized on meta
+        model = build()
+    model.load_state_dict(_read_weights(weights), strict=True)
+    model.sampling_defaults = config.sampling
     model.to(device=device, dtype=dtype)
     return model.eval()
