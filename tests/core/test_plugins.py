@@ -130,3 +130,34 @@ def test_a_plugin_exiting_does_not_decide_the_commands_exit_code(plugin_env, tmp
     assert np.load(tmp_path / "s.npy").shape == (3, 1, 4, 4)
     assert "plugin 'exits-in-hook' skipped" in result.stderr
     assert registry is not genzoo.get_registry()
+
+
+def test_doctor_deep_imports_every_path_and_names_the_fix(plugin_env):
+    from click.testing import CliRunner
+
+    from genzoo.cli.main import cli
+
+    plugin_env("affine_flow", "wrong_paths")
+    shallow = CliRunner().invoke(cli, ["doctor"])
+    assert "AffineFlowStep" not in shallow.output  # listing and plain doctor never import model code
+    deep = CliRunner().invoke(cli, ["doctor", "--deep"])
+    assert deep.exit_code == 1
+    assert ("cannot import trainers['sgd']='affine_flow:AffineFlowStep' (AttributeError: module 'affine_flow' has "
+            "no attribute 'AffineFlowStep'); fix the path in the spec's trainers['sgd']") in deep.output
+    assert "sampler 'wrong-sampler' (wrong-paths): cannot import target='wrong_paths_missing_module:Sampler'" in deep.output
+    assert "architecture affine-flow " not in deep.output  # a correct spec raises nothing
+
+
+def test_doctor_deep_checks_the_spec_against_the_class(plugin_env, monkeypatch):
+    from click.testing import CliRunner
+
+    from genzoo import Capability
+    from genzoo.cli.main import cli
+
+    plugin_env("affine_flow")
+    import affine_flow
+
+    monkeypatch.setattr(affine_flow.AffineFlow, "capabilities", frozenset({Capability.SAMPLE}))
+    deep = CliRunner().invoke(cli, ["doctor", "--deep"])
+    assert deep.exit_code == 1
+    assert "lists capability 'log_prob' but AffineFlow.capabilities does not" in deep.output
