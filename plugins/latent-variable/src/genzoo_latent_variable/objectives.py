@@ -8,11 +8,10 @@ After the last step every autoencoder-type model fits its latent mixture on the 
 
 from __future__ import annotations
 
-import math
-
 import torch
 from pydantic import Field, model_validator
 
+from genzoo.distributions import log_mean_exp
 from genzoo.training import Batch, FitData, TrainingStep
 
 ENCODE_BATCH = 1000
@@ -32,7 +31,8 @@ class FitsLatentMixture(TrainingStep):
         with torch.no_grad():
             codes = torch.cat([model.encode(x, condition=y) for x, y in zip(xs, labels)])
         model.train(was_training)
-        return {"latent_mixture_log_likelihood": model.latent_mixture.fit(codes)}
+        fit = model.latent_mixture.fit(codes, generator=torch.Generator().manual_seed(0))
+        return {"latent_mixture_log_likelihood": fit.log_likelihood}
 
 
 class ELBOStep(FitsLatentMixture):
@@ -57,7 +57,7 @@ class ELBOStep(FitsLatentMixture):
         condition = batch.label if model.conditional else None
         if self.k > 1:
             log_weights = model.log_weights(batch.x, self.k, condition)
-            bound = (torch.logsumexp(log_weights, dim=0) - math.log(self.k)).mean()
+            bound = log_mean_exp(log_weights, dim=0).mean()
             return {"loss": -bound, "iwae": bound}
         reconstruction, kl = model.elbo(batch.x, condition)
         reconstruction, kl = reconstruction.mean(), kl.mean()

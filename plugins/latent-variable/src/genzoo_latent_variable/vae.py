@@ -8,17 +8,13 @@ report: `genzoo eval vae-mnist --metric nll --likelihood k=5000`.
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from genzoo import Capability
+from genzoo.distributions import LOG_2PI, importance_sampled_log_prob
 from genzoo.errors import ConfigError
-from genzoo.metrics.nll import importance_sampled_log_prob
 
 from genzoo_latent_variable.base import LatentConfig, LatentModel
-
-LOG_2PI = math.log(2 * math.pi)
 
 
 class VAEConfig(LatentConfig):
