@@ -24,7 +24,7 @@ from typing import Literal
 import torch
 from torch.nn import functional as F
 
-from genzoo_latent_variable.gibbs import bernoulli
+from genzoo.distributions import log_mean_exp, sample_bernoulli
 
 EXACT_LIMIT = 20  # 2^20 states x 784 visible units take minutes on a CPU; more would take hours
 _EXACT_CHUNK = 4096  # states per block of the enumeration, to bound memory
@@ -109,7 +109,7 @@ def ais_log_partition(
     bias_gap = (visible_bias - base).double()
     log_z_base = float(F.softplus(base.double()).sum()) + weight.shape[1] * math.log(2.0)
 
-    v = bernoulli(torch.sigmoid(base).expand(num_chains, -1), generator)  # exact samples of the base rate
+    v = sample_bernoulli(torch.sigmoid(base).expand(num_chains, -1), generator)  # exact samples of the base rate
     log_w = torch.zeros(num_chains, dtype=torch.float64, device=weight.device)
     for k in range(1, len(betas)):
         previous, beta = betas[k - 1], betas[k]
@@ -118,10 +118,10 @@ def ais_log_partition(
         log_w += (beta - previous) * (v.double() @ bias_gap)
         log_w += (F.softplus(beta * x) - F.softplus(previous * x)).sum(1)
         if k < len(betas) - 1:  # one Gibbs sweep that leaves f_beta invariant
-            h = bernoulli(torch.sigmoid(beta * x).to(weight.dtype), generator)
-            v = bernoulli(torch.sigmoid((1 - beta) * base + beta * (visible_bias + h @ weight.T)), generator)
+            h = sample_bernoulli(torch.sigmoid(beta * x).to(weight.dtype), generator)
+            v = sample_bernoulli(torch.sigmoid((1 - beta) * base + beta * (visible_bias + h @ weight.T)), generator)
 
-    log_mean_w = float(torch.logsumexp(log_w, dim=0)) - math.log(num_chains)
+    log_mean_w = float(log_mean_exp(log_w, dim=0))
     w = torch.exp(log_w - log_w.max())  # rescaled weights: the ratio std / mean is unchanged
     stderr = float(w.std() / (math.sqrt(num_chains) * w.mean())) if num_chains > 1 else math.inf
     return log_z_base + log_mean_w, stderr

@@ -12,9 +12,15 @@ import math
 from typing import Literal
 
 import torch
-from torch.nn import functional as F
 
 from genzoo import DataSpec
+from genzoo.distributions import (
+    bernoulli_log_prob,
+    discretized_logistic_log_prob,
+    normal_log_prob,
+    sample_bernoulli,
+    sample_discretized_logistic,
+)
 from genzoo.errors import ConfigError
 
 DecoderKind = Literal["auto", "bernoulli", "gaussian", "logistic"]
@@ -48,11 +54,10 @@ class BernoulliOutput(OutputDistribution):
 
     def log_prob(self, params, x):
         (logits,) = self.split(params)
-        return -F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
+        return bernoulli_log_prob(logits, x).flatten(1).sum(1)
 
     def sample(self, params, generator):
-        probs = self.mean(params)
-        return (torch.rand(probs.shape, generator=generator, device=probs.device, dtype=probs.dtype) < probs).to(probs.dtype)
+        return sample_bernoulli(self.mean(params), generator)
 
     def mean(self, params):
         (logits,) = self.split(params)
@@ -66,8 +71,7 @@ class GaussianOutput(OutputDistribution):
 
     def log_prob(self, params, x):
         mean, log_scale = self._params(params)
-        z = (x - mean) * torch.exp(-log_scale)
-        return (-0.5 * z**2 - log_scale - 0.5 * math.log(2 * math.pi)).flatten(1).sum(1)
+        return normal_log_prob(x, mean, 2 * log_scale).flatten(1).sum(1)
 
     def sample(self, params, generator):
         mean, log_scale = self._params(params)
@@ -88,9 +92,10 @@ class GaussianOutput(OutputDistribution):
 class DiscretizedLogisticOutput(OutputDistribution):
     """Grey levels: a logistic per value integrated over each level's bin (PixelCNN++, one component).
 
-    Levels k = 0..L-1 sit at low + k * width / (L - 1); the outer bins extend to infinity, so the
-    masses sum to one. On discrete data log_prob is the mass; on dequantized data (k + u) / L it is
-    the density of the uniform dequantization, mass * L / width, so bits/dim match either way.
+    The decoder's numbers are a mean and a log-scale in units of the value range (0 = low, 1 = high);
+    `genzoo.distributions` integrates the logistic over the bins. On discrete data log_prob is the
+    mass; on dequantized data it is the density of the uniform dequantization, mass * L / width, so
+    bits/dim match either way.
     """
 
     params_per_value = 2
@@ -104,48 +109,23 @@ class DiscretizedLogisticOutput(OutputDistribution):
 
     def log_prob(self, params, x):
         mean, log_scale = self._params(params)
-        unit = (x - self.low) / (self.high - self.low)
-        if self.spec.kind == "continuous":  # dequantized: bin k holds [k / L, (k + 1) / L)
-            index = (unit * self.levels).floor().clamp(0, self.levels - 1)
-            density_shift = math.log(self.levels / (self.high - self.low))
-        else:
-            index = (unit * (self.levels - 1)).round()
-            density_shift = 0.0
-        center = index / (self.levels - 1)
-        half_bin = 0.5 / (self.levels - 1)
-        inverse_scale = torch.exp(-log_scale)
-        upper = inverse_scale * (center + half_bin - mean)
-        lower = inverse_scale * (center - half_bin - mean)
-        log_mass = torch.where(index == 0, F.logsigmoid(upper),  # the outer bins reach -inf and +inf
-                               torch.where(index == self.levels - 1, F.logsigmoid(-lower),
-                                           _log_sigmoid_difference(upper, lower)))
-        return (log_mass + density_shift).flatten(1).sum(1)
+        dequantized = self.spec.kind == "continuous"
+        return discretized_logistic_log_prob(x, mean, log_scale, self.levels, (self.low, self.high),
+                                             dequantized=dequantized).flatten(1).sum(1)
 
     def sample(self, params, generator):
         mean, log_scale = self._params(params)
-        u = torch.rand(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype).clamp(1e-6, 1 - 1e-6)
-        draw = mean + log_scale.exp() * (torch.log(u) - torch.log1p(-u))
-        return self._to_levels(draw)
+        return sample_discretized_logistic(mean, log_scale, self.levels, (self.low, self.high), generator)
 
     def mean(self, params):
-        return self.low + (self.high - self.low) * self._params(params)[0].clamp(0, 1)
+        unit_mean, _ = self.split(params)
+        return self.low + (self.high - self.low) * unit_mean.clamp(0, 1)
 
     def _params(self, params):
-        mean, log_scale = self.split(params)
-        return mean, log_scale.clamp_min(MIN_LOG_SCALE)
-
-    def _to_levels(self, unit: torch.Tensor) -> torch.Tensor:
-        index = (unit * (self.levels - 1)).round().clamp(0, self.levels - 1)
-        return self.low + (self.high - self.low) * index / (self.levels - 1)
-
-
-def _log_sigmoid_difference(upper: torch.Tensor, lower: torch.Tensor) -> torch.Tensor:
-    """log(sigmoid(upper) - sigmoid(lower)) for upper > lower, stable in both tails.
-
-    sigmoid(u) - sigmoid(l) = sigmoid(u) * sigmoid(-l) * (1 - e^(l - u)), so the log is a sum of
-    logsigmoids and log(-expm1(l - u)), none of which cancels catastrophically.
-    """
-    return F.logsigmoid(upper) + F.logsigmoid(-lower) + torch.log(-torch.expm1(lower - upper).clamp_max(-1e-12))
+        """The logistic's mean and log-scale in the data's units."""
+        unit_mean, log_scale = self.split(params)
+        width = self.high - self.low
+        return self.low + width * unit_mean, log_scale.clamp_min(MIN_LOG_SCALE) + math.log(width)
 
 
 def output_distribution(spec: DataSpec, kind: DecoderKind) -> OutputDistribution:
