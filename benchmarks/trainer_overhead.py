@@ -56,7 +56,7 @@ def denoising_loss(model, x):
 
 
 class DenoiseStep(TrainingStep):
-    def loss(self, model, batch, group):
+    def loss(self, model, batch, group, state):
         return {"loss": denoising_loss(model, batch.x)}
 
 
@@ -78,7 +78,7 @@ class Digits8x8(torch.utils.data.Dataset):
 @hookimpl
 def genzoo_architectures():
     return [ArchitectureSpec(name="bench-denoiser", family="benchmark", model="trainer_overhead:Denoiser",
-                             capabilities=(), trainer="trainer_overhead:DenoiseStep")]
+                             capabilities=(), trainers={"denoise": "trainer_overhead:DenoiseStep"})]
 
 
 @hookimpl

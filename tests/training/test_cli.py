@@ -21,7 +21,8 @@ def test_train_then_sample_the_checkpoint(tmp_path):
     result = _train("diag-gaussian", "--data", "blobs", "--config", str(config), "--set", "lr=0.02",
                     "--set", "model.hidden=5", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert f"wrote {out} (step 6)" in result.output
+    assert result.output.splitlines()[0] == "data: blobs: 96 examples, x (2,) continuous unbounded"
+    assert f"wrote {out} (trained for 6 steps)" in result.output
     assert genzoo.load(out).config.hidden == 5
     recipe = (out / "README.md").read_text().split("## Recipe")[1]
     assert f"--config {config} --set lr=0.02 --set model.hidden=5 --out {out}" in recipe

@@ -8,12 +8,16 @@ import pytest
 import torch
 
 import genzoo
-from genzoo.errors import GenzooError
+from genzoo.errors import ConfigError, GenzooError
 from genzoo.training import train
 
 
-def test_a_fit_step_fits_logs_samples_and_exports(tmp_path, tiny, training_toys):
-    result = train("diag-gaussian-fit", data="blobs", out=tmp_path / "run", train=tiny(), progress=False)
+FIT = {"batch_size": 16, "num_samples": 8, "device": "cpu"}
+
+
+def test_a_fit_step_fits_logs_samples_and_exports(tmp_path, training_toys):
+    result = train("diag-gaussian-fit", data="blobs", out=tmp_path / "run", train=FIT, step={"max_iterations": 2},
+                   progress=False)
     model = genzoo.load(tmp_path / "run")
     points = training_toys.Blobs().points
     assert torch.allclose(model.log_std.exp(), points.std(0))
@@ -21,12 +25,26 @@ def test_a_fit_step_fits_logs_samples_and_exports(tmp_path, tiny, training_toys)
     assert [(r["iteration"], r["examples"]) for r in records] == [(0, 96), (1, 96)]
     assert result.metrics["nll"] == pytest.approx(-model.log_prob(points).mean().item(), rel=1e-5)
     assert (tmp_path / "run" / "train" / "samples" / "step_000000.png").is_file()
+    assert result.summary == "fitted by closed form in 2 iterations"
+    assert "`diag-gaussian-fit` on `blobs`, fitted by closed form in 2 iterations" in (tmp_path / "run" / "README.md").read_text()
 
 
-def test_a_fit_cannot_be_resumed(tmp_path, tiny):
-    train("diag-gaussian-fit", data="blobs", out=tmp_path / "run", train=tiny(), progress=False)
+def test_a_fit_refuses_gradient_settings_by_name(tmp_path, tiny):
+    with pytest.raises(ConfigError) as caught:
+        train("diag-gaussian-fit", data="blobs", out=tmp_path / "run", train=tiny(), progress=False)
+    message = str(caught.value)
+    assert message.startswith("train.steps, train.lr, train.log_every, train.checkpoint_every not used: "
+                              "'diag-gaussian-fit' is fitted by closed form (ClosedForm)") and "\n" not in message
+    with pytest.raises(ConfigError, match=r"^train.groups not used"):
+        train("diag-gaussian-fit", data="blobs", out=tmp_path / "run", train=FIT | {"groups": {"model": {"lr": 1.0}}},
+              progress=False)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_fit_cannot_be_resumed(tmp_path):
+    train("diag-gaussian-fit", data="blobs", out=tmp_path / "run", train=FIT, progress=False)
     with pytest.raises(GenzooError, match="no training state to resume"):
-        train("diag-gaussian-fit", data="blobs", out=tmp_path / "run", train=tiny(), resume=True, progress=False)
+        train("diag-gaussian-fit", data="blobs", out=tmp_path / "run", train=FIT, resume=True, progress=False)
 
 
 def test_the_gaussian_architecture_trains_by_exact_nll(tmp_path, tiny, training_toys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from genzoo.dataspec import DataSpec
 from genzoo.training import TrainConfig
 from genzoo.training.data import BatchStream
 from genzoo.training.optim import build_optimizer
@@ -39,6 +40,8 @@ def test_optimizer_state_round_trips_exactly(tmp_path, optimizer):
 
 
 class Numbers(torch.utils.data.Dataset):
+    data_spec = DataSpec(shape=(1,), value_range=None)
+
     def __len__(self):
         return 10
 

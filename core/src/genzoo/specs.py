@@ -56,7 +56,10 @@ class ArchitectureSpec(_Spec):
         (), description="Model methods samplers may call, e.g. ('generate',) or ('predict', 'initial_noise', "
                         "'from_diffusion_space'): `samplers_for` lists a sampler only when these cover its `methods`."
     )
-    trainer: ImportPath | None = Field(None, description="The Trainer step for this architecture, if trainable.")
+    trainers: dict[Name, ImportPath] = Field(
+        default_factory=dict, description="Training recipes by name (`genzoo train ARCH --trainer NAME`), each a "
+                                          "TrainingStep or FitStep subclass; the first is the default. Empty: not trainable."
+    )
     tiny_config: dict[str, Any] = Field(
         default_factory=dict, description="Config overrides for a tiny, fast instance (conformance tests, scaffolds)."
     )

@@ -18,8 +18,8 @@ def test_label_dropout_feeds_the_no_label_class(monkeypatch):
     original = model.network
     monkeypatch.setattr(model, "network", lambda x, t, labels: seen.append(labels) or original(x, t, labels))
     x, labels = torch.rand(64, 1, 8, 8), torch.randint(0, 10, (64,))
-    DenoisingStep(class_dropout=1.0).loss(model, Batch(x, labels), "model")
-    DenoisingStep(class_dropout=0.0).loss(model, Batch(x, labels), "model")
+    DenoisingStep(class_dropout=1.0).loss(model, Batch(x, labels), "model", {})
+    DenoisingStep(class_dropout=0.0).loss(model, Batch(x, labels), "model", {})
     assert torch.equal(seen[0], torch.full((64,), 10)) and torch.equal(seen[1], labels)
 
 
@@ -28,7 +28,7 @@ def test_unconditional_models_ignore_labels(monkeypatch):
     seen = []
     original = model.network
     monkeypatch.setattr(model, "network", lambda x, t, labels: seen.append(labels) or original(x, t, labels))
-    DenoisingStep().loss(model, Batch(torch.rand(8, 1, 8, 8), torch.zeros(8, dtype=torch.long)), "model")
+    DenoisingStep().loss(model, Batch(torch.rand(8, 1, 8, 8), torch.zeros(8, dtype=torch.long)), "model", {})
     assert seen == [None]
 
 

@@ -82,7 +82,7 @@ def test_log_prob_needs_an_estimate_of_log_z_and_training_invalidates_it():
         model.log_prob(x)
     model.estimate_log_partition(10, 100, generator=torch.Generator().manual_seed(0))
     assert torch.isfinite(model.log_prob(x)).all()
-    ContrastiveDivergenceStep().loss(model, Batch(x, None), "model")  # the weights are about to change
+    ContrastiveDivergenceStep().loss(model, Batch(x, None), "model", {})  # the weights are about to change
     with pytest.raises(GenzooError, match="has not been estimated"):
         model.log_prob(x)
 
@@ -99,9 +99,9 @@ def test_cd_restarts_at_the_data_and_pcd_carries_its_chains():
     model = genzoo.create("rbm", hidden=32, data=DIGITS, persistent_chains=7)
     x = (torch.rand(5, 1, 8, 8) < 0.5).float()
     chains = model.persistent_chains.clone()
-    losses = ContrastiveDivergenceStep(method="cd").loss(model, Batch(x, None), "model")
+    losses = ContrastiveDivergenceStep(method="cd").loss(model, Batch(x, None), "model", {})
     assert torch.equal(model.persistent_chains, chains) and set(losses) == {"loss", "recon"}
-    ContrastiveDivergenceStep(method="pcd", k=3).loss(model, Batch(x, None), "model")
+    ContrastiveDivergenceStep(method="pcd", k=3).loss(model, Batch(x, None), "model", {})
     assert model.persistent_chains.shape == (7, 64) and not torch.equal(model.persistent_chains, chains)
 
 

@@ -51,9 +51,9 @@ def test_losses_are_finite_and_iwae_loss_is_the_negative_bound():
     torch.manual_seed(0)
     model = genzoo.create("vae", **TINY)
     batch = Batch(_binary(), None, step=3)
-    elbo = ELBOStep().loss(model, batch, "model")
+    elbo = ELBOStep().loss(model, batch, "model", {})
     assert torch.isfinite(elbo["loss"]) and torch.allclose(elbo["loss"], elbo["recon"] + elbo["kl"])
-    iwae = ELBOStep(k=4).loss(model, batch, "model")
+    iwae = ELBOStep(k=4).loss(model, batch, "model", {})
     assert torch.allclose(iwae["loss"], -iwae["iwae"])
 
 
@@ -79,7 +79,7 @@ def test_conditional_vae_decodes_by_label(cvae_digits):
 def test_beta_vae_keeps_less_information_than_beta_half(tmp_path, train_tiny):
     kl = {}
     for beta in (0.5, 8.0):
-        out = train_tiny("beta-vae", tmp_path / str(beta), step={"beta": beta}, steps=120)
+        out = train_tiny("vae", tmp_path / str(beta), step={"beta": beta}, steps=120)
         records = [line for line in (out / "train" / "metrics.jsonl").read_text().splitlines() if '"kl"' in line]
         kl[beta] = float(records[-1].split('"kl": ')[1].split(",")[0])
     assert kl[8.0] < kl[0.5]

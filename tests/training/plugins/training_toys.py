@@ -53,7 +53,7 @@ class JitterNLL(TrainingStep):
 
     jitter: float = 0.01
 
-    def loss(self, model, batch, group):
+    def loss(self, model, batch, group, state):
         TRIGGERS["calls"] = TRIGGERS.get("calls", 0) + 1
         if TRIGGERS["calls"] == TRIGGERS.get("signal_at"):
             os.kill(os.getpid(), signal.SIGINT)
@@ -75,19 +75,18 @@ class MeanThenStd(TrainingStep):
     def updates(self, step):
         return ("mean", "mean", "std")
 
-    def loss(self, model, batch, group):
+    def loss(self, model, batch, group, state):
         TRIGGERS.setdefault("order", []).append(group)
         return {"loss": -model.log_prob(batch.x).mean()}
 
 
 class ClosedForm(FitStep):
-    """Sets log_std to the data's log standard deviation, logging once per pass over the data."""
-
-    passes: int = 2
+    """Sets log_std to the data's log standard deviation, logging once per pass over the data
+    (`max_iterations` passes: a fit that iterates to nothing, to check what core does around it)."""
 
     def fit(self, model, data, log):
         with torch.no_grad():
-            for iteration in range(self.passes):
+            for iteration in range(self.max_iterations):
                 count = sum(len(batch.x) for batch in data.batches(iteration))
                 everything = data.all().x
                 model.log_std.copy_(everything.std(0).log())
@@ -110,18 +109,18 @@ class Blobs(torch.utils.data.Dataset):
         return self.points[index], int(self.points[index, 0] > 3)
 
 
-def _arch(name, trainer):
+def _arch(name, trainers):
     return ArchitectureSpec(name=name, family="toy-training", model="training_toys:DiagGaussian",
                             capabilities=(Capability.SAMPLE, Capability.LOG_PROB), methods=("generate",),
-                            trainer=trainer)
+                            trainers=trainers)
 
 
 @hookimpl
 def genzoo_architectures():
     return [
-        _arch("diag-gaussian", "training_toys:JitterNLL"),
-        _arch("diag-gaussian-alternating", "training_toys:MeanThenStd"),
-        _arch("diag-gaussian-fit", "training_toys:ClosedForm"),
+        _arch("diag-gaussian", {"jitter": "training_toys:JitterNLL", "alternating": "training_toys:MeanThenStd"}),
+        _arch("diag-gaussian-alternating", {"alternating": "training_toys:MeanThenStd"}),
+        _arch("diag-gaussian-fit", {"closed-form": "training_toys:ClosedForm"}),
         ArchitectureSpec(name="diag-gaussian-untrainable", family="toy-training", model="training_toys:DiagGaussian",
                          capabilities=(Capability.SAMPLE, Capability.LOG_PROB), methods=("generate",)),
     ]

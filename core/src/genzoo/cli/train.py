@@ -10,12 +10,14 @@ import click
 from genzoo.cli.options import parse_assignments
 
 
-def _command_line(architecture: str, dataset: str, config_file: str | None, assignments: tuple[str, ...], out: str) -> str:
-    """The command as typed (options in canonical order), for the model card's recipe."""
+def _command_line(architecture: str, dataset: str, trainer: str | None, config_file: str | None,
+                  assignments: tuple[str, ...], out: str) -> str:
+    """The command as typed (options in canonical order, --device left out), for the model card's recipe."""
     import os
     import shlex
 
     words = ["genzoo", "train", architecture, "--data", dataset]
+    words += ["--trainer", trainer] if trainer else []
     words += ["--config", config_file] if config_file else []
     for assignment in assignments:
         words += ["--set", assignment]
@@ -28,7 +30,9 @@ def _command_line(architecture: str, dataset: str, config_file: str | None, assi
 
 @click.command("train")
 @click.argument("architecture", required=False)
-@click.option("--data", "dataset", help="A registered dataset (see `genzoo plugins`).")
+@click.option("--data", "dataset", help="A registered dataset (see `genzoo datasets`).")
+@click.option("--trainer", help="One of the architecture's training recipes (default: its first; see `genzoo info`).")
+@click.option("--device", help="cpu, cuda or cuda:N (default: train.device, 'auto' = cuda when available).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="TOML file with [model], [train], [data] and [step] tables.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
@@ -36,7 +40,7 @@ def _command_line(architecture: str, dataset: str, config_file: str | None, assi
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Checkpoint folder to write.")
 @click.option("--resume", is_flag=True, help="Continue the run saved in --out (ARCHITECTURE and --data may be left out).")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
-def train_command(architecture, dataset, config_file, assignments, out, resume, no_progress) -> None:
+def train_command(architecture, dataset, trainer, device, config_file, assignments, out, resume, no_progress) -> None:
     """Train ARCHITECTURE on --data and write a loadable, pushable checkpoint folder to --out."""
     import os
     from pathlib import Path
@@ -51,11 +55,17 @@ def train_command(architecture, dataset, config_file, assignments, out, resume, 
         base = {"model": saved.model, "train": saved.train.model_dump(), "data": saved.data, "step": saved.step}
         sections = {name: {**base[name], **sections.get(name, {})} for name in base}
         architecture, dataset = architecture or saved.architecture, dataset or saved.dataset
+        trainer = trainer or saved.trainer
     if not architecture or not dataset:
         raise click.UsageError("give ARCHITECTURE and --data (or --resume an existing --out)")
-    config = build_run_config(architecture, dataset, apply_assignments(sections, parse_assignments(assignments)))
+    values = apply_assignments(sections, parse_assignments(assignments))
+    if device:
+        values["train"]["device"] = device
+    config = build_run_config(architecture, dataset, values, trainer)
     # A resumed run's recipe is the equivalent command of its whole saved config (trainer's default).
-    command = None if resume else _command_line(architecture, dataset, config_file, assignments, out)
-    result = run(config, out, resume=resume, command=command, progress=not no_progress)
-    if os.environ.get("RANK", "0") == "0":
-        click.echo(f"wrote {result.path} (step {result.step})")
+    command = None if resume else _command_line(architecture, dataset, trainer, config_file, assignments, out)
+    main = os.environ.get("RANK", "0") == "0"
+    result = run(config, out, resume=resume, command=command, progress=not no_progress,
+                 report=click.echo if main else None)
+    if main:
+        click.echo(f"wrote {result.path} ({result.summary})")

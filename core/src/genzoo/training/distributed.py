@@ -29,11 +29,26 @@ class Processes:
 
 
 def resolve_device(name: str, local_rank: int) -> torch.device:
+    """The device `name` ('auto', 'cpu', 'cuda', 'cuda:N') means for this process; a one-line
+    ConfigError when it is not a device name or this machine does not have it."""
+    from genzoo.errors import ConfigError
+
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
-    device = torch.device(name)
-    if device.type == "cuda" and device.index is None:
-        device = torch.device("cuda", local_rank)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"device {name!r} is not a device name; use cpu, cuda or cuda:N") from None
+    if device.type not in ("cpu", "cuda"):
+        raise ConfigError(f"device {name!r} is not supported for training; use cpu, cuda or cuda:N")
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ConfigError(f"device {name!r} is not available: this torch build sees no CUDA GPU; use --device cpu")
+        if device.index is None:
+            device = torch.device("cuda", local_rank)
+        if device.index >= torch.cuda.device_count():
+            raise ConfigError(f"device {str(device)!r} is not available: this machine has "
+                              f"{torch.cuda.device_count()} CUDA GPU(s)")
     return device
 
 

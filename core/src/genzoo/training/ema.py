@@ -1,7 +1,9 @@
 """An exponential moving average of the weights, the usual trick for sharper samples.
 
 Kept as a state dict of floating tensors beside the model (not a second module), so it costs one
-fused lerp per step and saves to safetensors like any other state.
+fused lerp per step and saves to safetensors like any other state. Tensors named in `live` (the
+parameters of groups with `ema: False`, such as a GAN's discriminator) are copied instead of
+averaged, so the exported checkpoint holds the average of the averaged part only.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from torch import nn
 
 
 class EMA:
-    def __init__(self, model: nn.Module, decay: float):
+    def __init__(self, model: nn.Module, decay: float, live: frozenset[str] = frozenset()):
         self.decay = decay
         self.state = {name: t.detach().clone() for name, t in model.state_dict().items()}
-        live = model.state_dict()  # tensors that alias the model's parameters and buffers
-        self._averaged = [(self.state[n], t) for n, t in live.items() if t.is_floating_point()]
-        self._copied = [(self.state[n], t) for n, t in live.items() if not t.is_floating_point()]
+        tensors = model.state_dict()  # tensors that alias the model's parameters and buffers
+        averaged = {n for n, t in tensors.items() if t.is_floating_point() and n not in live}
+        self._averaged = [(self.state[n], t) for n, t in tensors.items() if n in averaged]
+        self._copied = [(self.state[n], t) for n, t in tensors.items() if n not in averaged]
 
     @torch.no_grad()
     def update(self) -> None:

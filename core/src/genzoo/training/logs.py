@@ -47,7 +47,7 @@ def plot_losses(records: list[dict[str, Any]], path: Path) -> None:
 
     bookkeeping = {"step", "epoch", "lr", "examples_per_s", "elapsed_s", "iteration"}
     keys = sorted({k for r in records for k, v in r.items()
-                   if k not in bookkeeping and not k.startswith("finish/") and isinstance(v, (int, float))})
+                   if k not in bookkeeping and not k.startswith(("finish/", "lr/")) and isinstance(v, (int, float))})
     figure, axis = plt.subplots(figsize=(6, 4), dpi=100)
     values = [r[k] for r in records for k in keys if k in r]
     for key in keys:

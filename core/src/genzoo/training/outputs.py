@@ -31,13 +31,14 @@ def with_weights(model: torch.nn.Module, weights: dict[str, torch.Tensor] | None
 
 
 def export_checkpoint(model, out: Path, *, architecture: str, family: str, dataset: str, command: str,
-                      steps: int, elapsed_s: float, hardware_name: str) -> None:
-    """Write the loadable checkpoint (config, weights, card with the recipe) into `out`."""
+                      summary: str, elapsed_s: float, hardware_name: str) -> None:
+    """Write the loadable checkpoint (config, weights, card with the recipe) into `out`; `summary`
+    says how far it got ("trained for 1000 steps", "fitted by EM in 12 iterations")."""
     from genzoo.checkpoint import save_pretrained
 
     card = ModelCard(
         name=out.name,
-        description=f"`{architecture}` trained on `{dataset}` for {steps} steps with `genzoo train`.",
+        description=f"`{architecture}` on `{dataset}`, {summary} with `genzoo train`.",
         datasets=[dataset],
         tags=[family],
         recipe=Recipe(command=command, duration=f"{elapsed_s:.0f} s", hardware=hardware_name),

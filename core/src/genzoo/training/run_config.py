@@ -10,6 +10,7 @@ The resolved RunConfig is saved with the run, so `--resume` continues exactly wh
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ class RunConfig(BaseModel):
 
     architecture: str
     dataset: str
+    trainer: str | None = Field(None, description="One of the architecture's trainers; None = its first.")
     model: dict[str, Any] = Field(default_factory=dict)
     train: TrainConfig = Field(default_factory=TrainConfig)
     data: dict[str, Any] = Field(default_factory=dict)
@@ -37,7 +39,7 @@ class RunConfig(BaseModel):
     def differences(self, other: RunConfig) -> list[str]:
         """Keys whose change would make `other` a different run than this one."""
         mine, theirs = self.model_dump(mode="json"), other.model_dump(mode="json")
-        changed = [k for k in ("architecture", "dataset", "model", "data", "step") if mine[k] != theirs[k]]
+        changed = [k for k in ("architecture", "dataset", "trainer", "model", "data", "step") if mine[k] != theirs[k]]
         changed += [f"train.{k}" for k in mine["train"] if mine["train"][k] != theirs["train"][k] and k not in RESUMABLE_CHANGES]
         return changed
 
@@ -57,20 +59,30 @@ def read_toml(path: str | Path) -> dict[str, dict[str, Any]]:
 
 
 def apply_assignments(sections: dict[str, dict[str, Any]], assignments: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Merge `section.key=value` assignments (bare keys go to train) into a copy of `sections`."""
-    merged = {name: dict(sections.get(name, {})) for name in SECTIONS}
+    """Merge `section.key=value` assignments (bare keys go to train) into a copy of `sections`.
+
+    Dotted keys reach into tables: `train.groups.critic.lr=4e-4` sets lr in train's groups.critic.
+    """
+    merged = {name: copy.deepcopy(dict(sections.get(name, {}))) for name in SECTIONS}
     for key, value in assignments.items():
         section, dot, field = key.partition(".")
         if not dot:
             section, field = "train", key
-        if section not in SECTIONS or not field:
+        path = field.split(".")
+        if section not in SECTIONS or not all(path):
             raise ConfigError(f"--set {key}: the key must be FIELD or one of {', '.join(s + '.FIELD' for s in SECTIONS)}")
-        merged[section][field] = value
+        table = merged[section]
+        for part in path[:-1]:
+            table = table.setdefault(part, {})
+            if not isinstance(table, dict):
+                raise ConfigError(f"--set {key}: {part!r} is a value, not a table")
+        table[path[-1]] = value
     return merged
 
 
-def build_run_config(architecture: str, dataset: str, sections: dict[str, dict[str, Any]]) -> RunConfig:
+def build_run_config(architecture: str, dataset: str, sections: dict[str, dict[str, Any]],
+                     trainer: str | None = None) -> RunConfig:
     try:
-        return RunConfig(architecture=architecture, dataset=dataset, **sections)
+        return RunConfig(architecture=architecture, dataset=dataset, trainer=trainer, **sections)
     except ValidationError as error:
         raise ConfigError("invalid run config: " + pydantic_message(error).replace("\n", "; ")) from None

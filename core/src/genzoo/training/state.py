@@ -4,6 +4,7 @@
     train/state/ema.safetensors        the EMA weights (when EMA is on)
     train/state/optimizer.safetensors  every tensor of every optimizer's state
     train/state/rng.safetensors        the global torch generator state of every process
+    train/state/step_state.safetensors the step's shared tensors (`TrainingStep.init_state`), when any
     train/state/state.json             step, data position, elapsed time, optimizer hyperparameters
 
 The folder is written through `staged_folder`, so a crash mid-save leaves the previous state.
@@ -55,8 +56,13 @@ def _unflatten_optimizer(name: str, optimizer: torch.optim.Optimizer, saved: dic
 
 
 def save_state(folder: Path, *, model: torch.nn.Module, ema: dict[str, torch.Tensor] | None,
-               optimizers: dict[str, torch.optim.Optimizer], rng: dict[str, torch.Tensor], info: dict[str, Any]) -> None:
+               optimizers: dict[str, torch.optim.Optimizer], rng: dict[str, torch.Tensor], info: dict[str, Any],
+               step_state: dict[str, torch.Tensor] | None = None) -> None:
     """Write the whole resumable state to `folder`, replacing the previous one atomically."""
+    if step_state:
+        bad = sorted(k for k, v in step_state.items() if not isinstance(v, torch.Tensor))
+        if bad:
+            raise CheckpointError(f"the training step's state holds non-tensors under {bad}; keep only tensors in it")
     optimizer_tensors: dict[str, torch.Tensor] = {}
     optimizer_json = {name: _flatten_optimizer(name, opt, optimizer_tensors) for name, opt in optimizers.items()}
     weights = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
@@ -66,6 +72,9 @@ def save_state(folder: Path, *, model: torch.nn.Module, ema: dict[str, torch.Ten
             write_bytes(staging / "ema.safetensors", dump_tensors({k: v.cpu() for k, v in ema.items()}))
         write_bytes(staging / "optimizer.safetensors", dump_tensors(optimizer_tensors))
         write_bytes(staging / "rng.safetensors", dump_tensors(rng))
+        if step_state:
+            write_bytes(staging / "step_state.safetensors",
+                        dump_tensors({k: v.detach().cpu().contiguous() for k, v in step_state.items()}))
         write_text(staging / STATE_JSON, json.dumps({**info, "optimizers": optimizer_json}, indent=1) + "\n")
 
 
@@ -99,3 +108,10 @@ def load_state(folder: Path, *, model: torch.nn.Module, ema, optimizers: dict[st
     for name, optimizer in optimizers.items():
         _unflatten_optimizer(name, optimizer, info["optimizers"][name], tensors)
     return info, _read(folder, "rng.safetensors")
+
+
+def read_step_state(folder: Path) -> dict[str, torch.Tensor]:
+    """The step's saved shared tensors (on the CPU); empty when the run kept none."""
+    if not (folder / "step_state.safetensors").is_file():
+        return {}
+    return _read(folder, "step_state.safetensors")

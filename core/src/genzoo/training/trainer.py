@@ -17,6 +17,7 @@ import json
 import math
 import shlex
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,16 +29,25 @@ from genzoo.errors import CheckpointError, ConfigError, GenzooError
 from genzoo.factory import build_model
 from genzoo.registry import get_registry
 from genzoo.training import distributed
-from genzoo.training.data import BatchStream, open_dataset
+from genzoo.training.data import make_stream, open_dataset
 from genzoo.training.ema import EMA
 from genzoo.training.errors import TrainingDiverged, TrainingInterrupted
 from genzoo.training.logs import MetricsLog, plot_losses, progress_bar
 from genzoo.training.optim import build_optimizer, lr_at, set_lr
 from genzoo.training.outputs import export_checkpoint, hardware, with_weights, write_samples
 from genzoo.training.run_config import RunConfig
-from genzoo.training.setup import load_step, model_values
+from genzoo.training.setup import (
+    check_fit_settings,
+    check_groups,
+    describe_data,
+    ema_live_names,
+    group_configs,
+    load_step,
+    model_values,
+    trainer_name,
+)
 from genzoo.training.signals import stop_on_signals
-from genzoo.training.state import load_state, read_info, save_state
+from genzoo.training.state import load_state, read_info, read_step_state, save_state
 from genzoo.training.steps import FitData, FitStep
 
 TRAIN_DIR = "train"
@@ -45,19 +55,27 @@ TRAIN_DIR = "train"
 
 @dataclass
 class TrainResult:
-    """Where the checkpoint is, how far the run got and the last logged metrics."""
+    """Where the checkpoint is, how far the run got ("trained for 1000 steps", "fitted by EM in
+    12 iterations") and the last logged metrics."""
 
     path: Path
     step: int
     metrics: dict[str, float] = field(default_factory=dict)
+    summary: str = ""
 
 
 def run(config: RunConfig, out: str | Path, *, resume: bool = False, command: str | None = None,
-        progress: bool = True) -> TrainResult:
-    """Train (or fit) `config.architecture` on `config.dataset` into the folder `out`."""
+        progress: bool = True, report: Callable[[str], None] | None = None) -> TrainResult:
+    """Train (or fit) `config.architecture` on `config.dataset` into the folder `out`.
+
+    `report` receives one line about the training data before the run starts (the CLI prints it).
+    """
     processes, device, created = distributed.start(config.train.device)
     try:
-        return Trainer(config, Path(out), processes, device, command=command, progress=progress).run(resume)
+        trainer = Trainer(config, Path(out), processes, device, command=command, progress=progress)
+        if report is not None and processes.is_main:
+            report(describe_data(config.dataset, trainer.dataset))
+        return trainer.run(resume)
     finally:
         if created:
             torch.distributed.destroy_process_group()
@@ -66,10 +84,14 @@ def run(config: RunConfig, out: str | Path, *, resume: bool = False, command: st
 def equivalent_command(config: RunConfig, out: Path) -> str:
     """A `genzoo train` command line that reproduces `config` (for runs started from Python)."""
     defaults = type(config.train)().model_dump(mode="json")
-    values = {f"train.{k}": v for k, v in config.train.model_dump(mode="json").items() if v != defaults[k]}
+    values = {f"train.{k}": v for k, v in config.train.model_dump(mode="json", exclude={"groups"}).items()
+              if v != defaults[k]}
+    for group, overrides in config.train.groups.items():
+        values |= {f"train.groups.{group}.{k}": v for k, v in overrides.model_dump(mode="json", exclude_none=True).items()}
     for section in ("model", "data", "step"):
         values |= {f"{section}.{k}": v for k, v in getattr(config, section).items()}
     args = ["genzoo", "train", config.architecture, "--data", config.dataset]
+    args += ["--trainer", config.trainer] if config.trainer else []
     for key, value in values.items():
         args += ["--set", f"{key}={value if isinstance(value, str) else json.dumps(value)}"]
     return shlex.join([*args, "--out", str(out)])
@@ -78,19 +100,25 @@ def equivalent_command(config: RunConfig, out: Path) -> str:
 class Trainer:
     def __init__(self, config: RunConfig, out: Path, processes: distributed.Processes, device: torch.device,
                  *, command: str | None, progress: bool):
+        self.spec = get_registry().architecture(config.architecture)
+        # The resolved trainer name is part of the run: a resume that names none continues the same one.
+        config = config.model_copy(update={"trainer": trainer_name(self.spec, config.trainer)})
         self.config, self.out, self.processes, self.device = config, out, processes, device
         self.train_dir, self.progress = out / TRAIN_DIR, progress and processes.is_main
         self.state_dir = self.train_dir / "state"
         self.command = command or equivalent_command(config, out)
-        self.spec = get_registry().architecture(config.architecture)
-        self.step = load_step(self.spec, config.step)
+        self.step = load_step(self.spec, config.trainer, config.step)
+        if isinstance(self.step, FitStep):
+            check_fit_settings(config.train, self.spec.name, self.step)
+        else:
+            check_groups(config.train, self.step)
         self.dataset = open_dataset(config.dataset, config.data)
         settings = config.train
         torch.manual_seed(settings.seed)  # the same initial weights in every process
         values = model_values(config.model, self.dataset.data_spec, config.dataset)
         self.model = build_model(self.spec, values, source="model").to(device)
         torch.manual_seed(settings.seed + processes.rank)  # but different noise in each
-        self.batches = BatchStream(self.dataset, batch_size=settings.batch_size, seed=settings.seed,
+        self.batches = make_stream(self.dataset, batch_size=settings.batch_size, seed=settings.seed,
                                    rank=processes.rank, world_size=processes.world_size,
                                    num_workers=settings.num_workers, device=device)
         self.hardware = hardware(device, processes.world_size)
@@ -120,9 +148,12 @@ class Trainer:
 
     def _train(self, resume: bool) -> TrainResult:
         settings, step, model = self.config.train, self.step, self.model
+        groups = group_configs(settings, step)
         params = {g: [p for p in step.parameters(model, g) if p.requires_grad] for g in step.groups}
-        optimizers = {g: build_optimizer(params[g], settings) for g in step.groups}
-        self.ema = EMA(model, settings.ema_decay) if settings.ema_decay else None
+        optimizers = {g: build_optimizer(params[g], groups[g][0]) for g in step.groups}
+        live = ema_live_names(model, params, {g: averaged for g, (_, averaged) in groups.items()})
+        self.ema = EMA(model, settings.ema_decay, live) if settings.ema_decay else None
+        self.step_state = step.init_state(model)
         start = 0
         if resume:
             info, rng = load_state(self.state_dir, model=model, ema=self.ema, optimizers=optimizers)
@@ -130,9 +161,13 @@ class Trainer:
                 raise CheckpointError(f"{self.state_dir}: saved by {info['world_size']} processes; resume with as many")
             distributed.restore_rng(rng, self.processes, self.device)
             self.batches.restore(info["data"])
+            self.step_state.clear()
+            self.step_state.update({k: v.to(self.device) for k, v in read_step_state(self.state_dir).items()})
             start, self.elapsed, self.last_checkpoint = info["step"], info["elapsed_s"], info["step"]
         self.log = MetricsLog(self.train_dir / "metrics.jsonl", resume_step=start if resume else None) if self.processes.is_main else None
         loss_of = self._loss_function(len(step.groups) > 1)
+        several = len(step.groups) > 1
+        lrs: dict[str, float] = {}
         totals: dict[str, torch.Tensor] = {}
         window = {"steps": 0, "examples": 0, "time": time.perf_counter()}
         metrics: dict[str, float] = {}
@@ -140,19 +175,21 @@ class Trainer:
         began = time.perf_counter() - self.elapsed
         with stop_on_signals() as stop, progress_bar(settings.steps, start, self.progress) as bar:
             for index in range(start, settings.steps):
-                lr = lr_at(settings, index)
                 updates = step.updates(index)
                 for group in updates:
-                    optimizer = optimizers[group]
-                    set_lr(optimizer, lr)
-                    batch = next(batches)._replace(step=index)
-                    losses = loss_of(batch, group)
+                    optimizer, (config, _) = optimizers[group], groups[group]
+                    lrs[group] = lr_at(config, index)
+                    set_lr(optimizer, lrs[group])
+                    batch = next(batches).replace(step=index)
+                    losses = loss_of(batch, group, self.step_state)
                     optimizer.zero_grad(set_to_none=True)
                     losses["loss"].backward()
-                    if settings.grad_clip is not None:
-                        torch.nn.utils.clip_grad_norm_(params[group], settings.grad_clip)
+                    if config.grad_clip is not None:
+                        torch.nn.utils.clip_grad_norm_(params[group], config.grad_clip)
                     optimizer.step()
-                    prefix = f"{group}/" if len(step.groups) > 1 else ""
+                    with torch.no_grad():
+                        step.after_update(model, group, self.step_state)
+                    prefix = f"{group}/" if several else ""
                     for key, value in losses.items():
                         totals[prefix + key] = totals.get(prefix + key, 0.0) + value.detach()
                 if self.ema is not None:
@@ -163,7 +200,8 @@ class Trainer:
                 bar.update(1)
                 self.elapsed = time.perf_counter() - began
                 if done % settings.log_every == 0 or done == settings.steps:
-                    metrics = self._log_window(done, lr, totals, window, bar)
+                    lr_values = {(f"lr/{g}" if several else "lr"): v for g, v in lrs.items()}
+                    metrics = self._log_window(done, lr_values, totals, window, bar)
                 paused = time.perf_counter()  # sample grids and checkpoints do not count against throughput
                 if settings.sample_every and (done % settings.sample_every == 0 or done == settings.steps):
                     self._samples(done)
@@ -176,7 +214,7 @@ class Trainer:
                                               f"{self.out}; continue with --resume")
         metrics |= self._finish(settings.steps)
         self._checkpoint(settings.steps, totals, optimizers)
-        return TrainResult(self.out, settings.steps, metrics)
+        return TrainResult(self.out, settings.steps, metrics, f"trained for {settings.steps} steps")
 
     def _finish(self, done: int) -> dict[str, float]:
         """Run the step's `finish` on the exported weights; its buffer changes reach the EMA too."""
@@ -193,7 +231,7 @@ class Trainer:
     def _loss_function(self, several_groups: bool):
         """step.loss, called through DistributedDataParallel when several processes train."""
         if not self.processes.distributed:
-            return lambda batch, group: self.step.loss(self.model, batch, group)
+            return lambda batch, group, state: self.step.loss(self.model, batch, group, state)
         from torch.nn.parallel import DistributedDataParallel
 
         wrapped = DistributedDataParallel(
@@ -204,7 +242,7 @@ class Trainer:
         return wrapped
 
     # -- logs, samples, checkpoints --------------------------------------------------------
-    def _log_window(self, done: int, lr: float, totals: dict, window: dict, bar) -> dict[str, float]:
+    def _log_window(self, done: int, lrs: dict[str, float], totals: dict, window: dict, bar) -> dict[str, float]:
         names = sorted(totals)
         means = torch.stack([totals[n] for n in names]).float() / window["steps"]
         if self.processes.distributed:
@@ -213,7 +251,7 @@ class Trainer:
         values = dict(zip(names, means.tolist()))
         self._require_finite(done, values, what="loss")
         seconds = time.perf_counter() - window["time"]
-        record = {"step": done, "epoch": self.batches.epoch, "lr": lr, **values,
+        record = {"step": done, "epoch": self.batches.epoch, **lrs, **values,
                   "examples_per_s": window["examples"] / max(seconds, 1e-9), "elapsed_s": round(self.elapsed, 3)}
         if self.log is not None:
             self.log.append(record)
@@ -252,13 +290,14 @@ class Trainer:
             info = {"step": done, "data": self.batches.state(), "elapsed_s": self.elapsed,
                     "world_size": self.processes.world_size}
             ema = self.ema.state if self.ema else None
-            save_state(self.state_dir, model=self.model, ema=ema, optimizers=optimizers, rng=rng, info=info)
-            self._export(with_weights(self.model, ema), done)
+            save_state(self.state_dir, model=self.model, ema=ema, optimizers=optimizers, rng=rng, info=info,
+                       step_state=self.step_state)
+            self._export(with_weights(self.model, ema), f"trained for {done} steps")
         self.last_checkpoint = done
 
-    def _export(self, model, steps: int) -> None:
+    def _export(self, model, summary: str) -> None:
         export_checkpoint(model, self.out, architecture=self.spec.name, family=self.spec.family,
-                          dataset=self.config.dataset, command=self.command, steps=steps,
+                          dataset=self.config.dataset, command=self.command, summary=summary,
                           elapsed_s=self.elapsed, hardware_name=self.hardware)
         if self.log is not None:
             plot_losses(self.log.records(), self.train_dir / "loss.png")
@@ -285,8 +324,10 @@ class Trainer:
         self._weights_finite(0)
         if self.config.train.sample_every:
             self._samples(0)
-        self._export(self.model, 0)
-        return TrainResult(self.out, 0, last)
+        iterations = len(self.log.records())
+        summary = f"fitted by {self.step.method} in {iterations} iteration{'s' * (iterations != 1)}"
+        self._export(self.model, summary)
+        return TrainResult(self.out, 0, last, summary)
 
 
 class _LossModule(torch.nn.Module):
@@ -297,5 +338,5 @@ class _LossModule(torch.nn.Module):
         self.model = model
         self.step = step
 
-    def forward(self, batch, group: str) -> dict[str, torch.Tensor]:
-        return self.step.loss(self.model, batch, group)
+    def forward(self, batch, group: str, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        return self.step.loss(self.model, batch, group, state)

@@ -31,7 +31,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             capabilities=(Capability.SAMPLE, Capability.LOG_PROB_BOUND),
             default_sampler="ddpm",
             methods=DENOISER_METHODS,
-            trainer=TRAINER,
+            trainers={"denoising": TRAINER},
             description="DDPM on images with a compact UNet (time embedding, residual blocks, low-res attention); "
                         "epsilon/x0/v prediction, linear or cosine schedule.",
             paper=HO_2020,
@@ -44,7 +44,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             capabilities=(Capability.SAMPLE, Capability.CONDITIONAL, Capability.LOG_PROB_BOUND),
             default_sampler="ddim",
             methods=DENOISER_METHODS,
-            trainer=TRAINER,
+            trainers={"denoising": TRAINER},
             description="Class-conditional DDPM with classifier-free guidance (label dropout in training, "
                         "--set guidance_scale=W at sampling).",
             paper=f"{HO_2020}; Ho & Salimans 2022, arXiv:2207.12598",
@@ -57,7 +57,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             capabilities=(Capability.SAMPLE,),
             default_sampler="ddim",
             methods=DENOISER_METHODS,
-            trainer=TRAINER,
+            trainers={"denoising": TRAINER},
             description="Latent diffusion: the UNet DDPM over the latents of a registered VQ autoencoder "
                         "(--set model.autoencoder=vqvae-mnist), decoded by it.",
             paper="Rombach et al. 2022, arXiv:2112.10752",
@@ -70,7 +70,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             capabilities=(Capability.SAMPLE, Capability.LOG_PROB_BOUND),
             default_sampler="ddpm",
             methods=DENOISER_METHODS,
-            trainer=TRAINER,
+            trainers={"denoising": TRAINER},
             description="DDPM on 2D points (or flat vectors) with a residual MLP denoiser; log_prob is the "
                         "variational bound in nats.",
             paper=HO_2020,

@@ -29,7 +29,7 @@ class DenoisingStep(TrainingStep):
     def autocast(self, device: torch.device):
         return torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.mixed_precision)
 
-    def loss(self, model, batch: Batch, group: str) -> dict[str, torch.Tensor]:
+    def loss(self, model, batch: Batch, group: str, state: dict) -> dict[str, torch.Tensor]:
         with torch.no_grad():
             x0 = model.to_diffusion_space(batch.x)
         n, schedule = len(x0), model.schedule

@@ -14,7 +14,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model="genzoo_explicit_likelihood.gaussian:Gaussian",
             capabilities=(Capability.SAMPLE, Capability.LOG_PROB),
             methods=("generate",),
-            trainer="genzoo_explicit_likelihood.training:NLLStep",
+            trainers={"nll": "genzoo_explicit_likelihood.training:NLLStep"},
             description="Full-covariance Gaussian; the baseline every likelihood is compared with.",
             tiny_config={},
         )

@@ -8,6 +8,6 @@ from genzoo.training import Batch, TrainingStep
 class NLLStep(TrainingStep):
     """Maximum likelihood by gradient descent; the loss is in nats per example."""
 
-    def loss(self, model, batch: Batch, group: str):
+    def loss(self, model, batch: Batch, group: str, state: dict):
         nll = -model.log_prob(batch.x, condition=batch.label).mean()
         return {"loss": nll}

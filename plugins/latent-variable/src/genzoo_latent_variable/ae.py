@@ -35,7 +35,7 @@ class ReconstructionStep(FitsLatentMixture):
 
     code_l2: float = Field(0.0, ge=0, description="Weight of mean squared code norm; keeps codes compact (RAE).")
 
-    def loss(self, model: Autoencoder, batch: Batch, group: str):
+    def loss(self, model: Autoencoder, batch: Batch, group: str, state: dict):
         z = model.encode(batch.x, condition=batch.label if model.conditional else None)
         reconstruction = -model.reconstruction_log_prob(batch.x, z, batch.label if model.conditional else None).mean()
         code_norm = z.pow(2).sum(1).mean()

@@ -53,7 +53,7 @@ class ELBOStep(FitsLatentMixture):
             return self.beta
         return self.beta * min(1.0, (step + 1) / self.kl_warmup_steps)
 
-    def loss(self, model, batch: Batch, group: str) -> dict[str, torch.Tensor]:
+    def loss(self, model, batch: Batch, group: str, state: dict) -> dict[str, torch.Tensor]:
         condition = batch.label if model.conditional else None
         if self.k > 1:
             log_weights = model.log_weights(batch.x, self.k, condition)

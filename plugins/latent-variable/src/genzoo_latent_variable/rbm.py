@@ -169,7 +169,7 @@ class ContrastiveDivergenceStep(TrainingStep):
     ais_chains: int = Field(100, ge=1, description="AIS chains for log Z at the end of training.")
     ais_betas: int = Field(10000, ge=0, description="AIS annealing steps at the end of training; 0 skips AIS.")
 
-    def loss(self, model: RBM, batch: Batch, group: str) -> dict[str, torch.Tensor]:
+    def loss(self, model: RBM, batch: Batch, group: str, state: dict) -> dict[str, torch.Tensor]:
         v_data = batch.x.flatten(1)
         with torch.no_grad():
             model.log_partition_known.fill_(False)  # the weights are about to change: a stored log Z goes stale

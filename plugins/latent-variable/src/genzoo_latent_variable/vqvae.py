@@ -313,7 +313,7 @@ class VQVAEStep(TrainingStep):
 
     FINISH_BATCH: ClassVar[int] = 1024  # examples encoded at once when fitting the prior, to bound memory
 
-    def loss(self, model: VQVAE, batch: Batch, group: str) -> dict[str, torch.Tensor]:
+    def loss(self, model: VQVAE, batch: Batch, group: str, state: dict) -> dict[str, torch.Tensor]:
         out = model(batch.x)
         recon = F.mse_loss(out.reconstruction, batch.x)
         commitment = F.mse_loss(out.z_e, out.z_q)  # z_q is detached: no codebook loss with an EMA codebook
