@@ -62,13 +62,17 @@ class GenerativeModel(nn.Module):
 
     @property
     def source_spec(self) -> DataSpec | None:
-        """What `translate` takes (translation models override it); None for every other model."""
-        return None
+        """What `translate` takes: the config's `source` DataSpec field (translation models declare one,
+        so checkpoints record it); None for every other model."""
+        source = getattr(self.config, "source", None)
+        return source if isinstance(source, DataSpec) else None
 
     @property
     def condition_spec(self) -> DataSpec | None:
-        """A DataSpec for vector or image conditions; None means conditions are class labels."""
-        return None
+        """A DataSpec for vector or image conditions: the config's `condition` DataSpec field; None (no such
+        field) means conditions are class labels checked against `data_spec.num_classes`."""
+        condition = getattr(self.config, "condition", None)
+        return condition if isinstance(condition, DataSpec) else None
 
     @property
     def spec(self) -> ArchitectureSpec:

@@ -118,6 +118,11 @@ class SamplerSpec(_Spec):
     tiny_options: dict[str, Any] = Field(
         default_factory=dict, description="Options that make a run on an architecture's tiny config fast (the kit uses them)."
     )
+    dataset_option: str | None = Field(
+        None, description="The option naming a dataset the sampler reads examples from (e.g. 'data' for "
+                          "reconstruction); the kit passes an npz: dataset shaped like the model's data. Such samplers "
+                          "take their labels from the data, so the kit passes no condition."
+    )
 
     def fits(self, capabilities: Iterable[Capability], methods: Iterable[str]) -> bool:
         """Whether a model with these capabilities and sampler-callable methods can run this sampler."""

@@ -71,13 +71,14 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
     """Evaluate NAME (a pretrained name or checkpoint folder) with --metric, or real data with --real DATASET."""
     import genzoo
     from genzoo.atomic import write_text
-    from genzoo.cli.sample import _default_device
+    from genzoo.cli.sample import checked_device
     from genzoo.metrics import evaluate
     from genzoo.metrics.base import EvalRequest
 
     if (name is None) == (real is None):
         raise click.UsageError("give a model NAME or --real DATASET (not both)")
-    model = None if real else genzoo.load(name, device=device or _default_device())
+    device = checked_device(device)
+    model = None if real else genzoo.load(name, device=device)
     data = real or data or _card_dataset(name)
     if data is None:
         raise GenzooError(f"{name}: its card names no dataset; pass --data NAME")
@@ -87,7 +88,7 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
     results = []
     for metric in metrics:
         request = EvalRequest(data=data, data_dir=data_dir, n=n, seed=seed, sampler=sampler, sampler_options=options,
-                              likelihood_options=likelihood_options, batch_size=batch_size,
+                              likelihood_options=likelihood_options, batch_size=batch_size, device=device,
                               command=eval_command_line(target, metric, data, n, seed, sampler, assignments,
                                                         likelihood, data_dir))
         results += evaluate(model, metric, request)

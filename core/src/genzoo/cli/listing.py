@@ -21,6 +21,7 @@ def _row(registry, name: str) -> dict:
         "architecture": arch.name,
         "family": arch.family,
         "capabilities": [c.value for c in arch.capabilities],
+        "samplers": registry.samplers_for(arch),
         "dataset": spec.dataset if isinstance(spec, PretrainedSpec) else None,
         "metrics": spec.metrics if isinstance(spec, PretrainedSpec) else {},
         "plugin": spec.plugin,
@@ -56,6 +57,11 @@ def list_command(pattern: str, family: str | None, pretrained: bool | None, capa
     )
 
 
+def _sampling_line(sampling) -> str:
+    options = " ".join(f"--set {k}={v}" for k, v in sampling.options.items())
+    return f"--sampler {sampling.sampler} {options}".strip() + " (used when you name no sampler)"
+
+
 @click.command("info")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -77,6 +83,7 @@ def info_command(name: str, as_json: bool) -> None:
         ("capabilities", ", ".join(c.value for c in arch.capabilities)),
         ("default sampler", arch.default_sampler),
         ("samplers", ", ".join(details.samplers)),
+        ("card sampling", _sampling_line(card.sampling) if card is not None and card.sampling else ""),
         ("description", (card or arch).description),
     ]
     if card is not None:

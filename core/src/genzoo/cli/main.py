@@ -20,6 +20,7 @@ BUILTIN_COMMANDS = {
     "datasets": "genzoo.cli.datasets:datasets_command",
     "info": "genzoo.cli.listing:info_command",
     "sample": "genzoo.cli.sample:sample_command",
+    "translate": "genzoo.cli.translate:translate_command",
     "plugins": "genzoo.cli.plugins:plugins_command",
     "doctor": "genzoo.cli.plugins:doctor_command",
     "new-plugin": "genzoo.cli.scaffold:new_plugin_command",

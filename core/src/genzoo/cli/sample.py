@@ -26,14 +26,27 @@ def _default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def checked_device(device: str | None) -> str:
+    """`--device` as given (default cuda when available, else cpu), or a usage error naming it."""
+    import torch
+
+    device = device or _default_device()
+    try:
+        torch.device(device)
+    except RuntimeError:
+        raise click.BadParameter(f"not a torch device: {device!r}", param_hint="--device") from None
+    return device
+
+
 @click.command("sample")
 @click.argument("name")
 @click.option("-n", "--num-samples", "n", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the torch.Generator used for sampling.")
-@click.option("--sampler", help="A registered sampler (see `genzoo info NAME`); default: the model's own.")
+@click.option("--sampler", help="A registered sampler (see `genzoo info NAME`); default: the card's, else the model's own.")
 @click.option("--steps", type=click.IntRange(min=1), help="Shorthand for --set steps=N.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A sampler option (repeatable).")
-@click.option("--condition", help="Class label(s) for conditional models: '3' or '0,1,...,9' (tiled to -n).")
+@click.option("--condition", help="Class label(s) for conditional models: '3' or '0,1,...,9' (tiled to -n); "
+                                  "default: every class equally often.")
 @click.option("--device", help="torch device; default cuda when available, else cpu.")
 @click.option("-o", "--output", default="samples.png", show_default=True, type=click.Path(dir_okay=False),
               help="Output file: .png (image grid or 2D scatter), .npy or .pt.")
@@ -51,13 +64,20 @@ def sample_command(name, n, seed, sampler, steps, assignments, condition, device
     options = parse_assignments(assignments)
     if steps is not None:
         options["steps"] = steps
-    device = device or _default_device()
-    try:
-        torch.device(device)
-    except RuntimeError:
-        raise click.BadParameter(f"not a torch device: {device!r}", param_hint="--device") from None
+    device = checked_device(device)
     model = genzoo.load(name, device=device)
     generator = torch.Generator(device=device).manual_seed(seed)
-    samples = model.sample(n, condition=_parse_condition(condition, n), generator=generator, sampler=sampler, **options)
+    labels = _parse_condition(condition, n)
+    if labels is None:
+        labels = model.balanced_condition(n)
+        if labels is not None:
+            click.echo(f"genzoo: no --condition given: {n} samples with balanced labels 0..{model.data_spec.num_classes - 1}",
+                       err=True)
+    chosen, chosen_options = model.sampling_plan(sampler, options)
+    if model.sampling_defaults is not None and chosen == model.sampling_defaults.sampler:
+        described = ", ".join(f"{k}={v}" for k, v in chosen_options.items())
+        click.echo(f"genzoo: sampling with {chosen}{f' ({described})' if described else ''}, as measured on the card",
+                   err=True)
+    samples = model.sample(n, condition=labels, generator=generator, sampler=sampler, **options)
     path = save_samples(samples.cpu(), model.data_spec, output)
     click.echo(f"wrote {n} samples to {path}")

@@ -33,6 +33,8 @@ class EvalRequest(BaseModel):
     likelihood_options: dict[str, Any] = Field(
         default_factory=dict, description="Keyword options of model.log_prob, e.g. {'k': 5000} importance samples.")
     batch_size: PositiveInt = 500
+    device: str | None = Field(None, description="Where the feature classifier runs (`genzoo eval --device`); "
+                                                 "None: cpu.")
     command: str = Field("", description="The command line that reproduces the measurement.")
 
     def dataset(self, split: str, view: str | None = None):

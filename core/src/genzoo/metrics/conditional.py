@@ -21,7 +21,7 @@ def accuracy_metric(model, request: EvalRequest):
     """Test accuracy of a classifier (a model with `classify`), on the plain and binarized views."""
     model = require_model(model, "accuracy")
     if not callable(getattr(model, "classify", None)):
-        raise CapabilityError(f"{model.spec.name!r} is not a classifier (it has no classify())")
+        raise CapabilityError(f"{model.name!r} is not a classifier (it has no classify())")
     results = []
     for view in ("continuous", "binarized"):
         x, y = request.dataset("test", view).tensors()
@@ -43,7 +43,7 @@ def conditional_accuracy_metric(model, request: EvalRequest):
     n = request.n or DEFAULT_SAMPLES
     labels = model.balanced_condition(n)
     samples = draw_samples(model, request, n, condition=labels)
-    classifier = load_feature_classifier(request.data)
+    classifier = load_feature_classifier(request.data, request.device)
     value = accuracy(classifier, samples, labels.cpu(), request.batch_size)
     notes = f"n={n}, {n // classes}+ per class, classifier: {feature_classifier_name(request.data)}"
     return [request.result("cond-acc", value, notes=notes)]

@@ -31,17 +31,17 @@ def feature_classifier_name(dataset: str) -> str:
     return names[0]
 
 
-def load_feature_classifier(dataset: str):
+def load_feature_classifier(dataset: str, device: str | None = None):
     import genzoo
 
-    return genzoo.load(feature_classifier_name(dataset))
+    return genzoo.load(feature_classifier_name(dataset), device=device)
 
 
 def compare_with_real(model, request: EvalRequest, name: str,
                       distance: Callable[[torch.Tensor, torch.Tensor, torch.Generator], float]) -> list[MetricResult]:
     """`name` between samples and real train images (when there is a model) and its real-data floor."""
     classifier_name = feature_classifier_name(request.data)
-    classifier = load_feature_classifier(request.data)
+    classifier = load_feature_classifier(request.data, request.device)
     view = view_for(model.data_spec, "samples") if model is not None else "continuous"
     test, train = request.dataset("test", view), request.dataset("train", view)
     n = min(request.n or len(test), len(test))

@@ -11,9 +11,9 @@ from typing import ClassVar
 
 import torch
 from genzoo import Capability, DataSpec
+from genzoo.distributions import discretized_gaussian_log_prob, snap_to_levels
 from pydantic import Field, model_validator
 
-from genzoo_diffusion.bound import discretized_gaussian_log_mass
 from genzoo_diffusion.diffusion import DiffusionConfig, DiffusionModel
 from genzoo_diffusion.unet import UNet
 
@@ -82,14 +82,13 @@ class PixelDDPM(DiffusionModel):
         low, high = self.data_spec.value_range
         unit = ((x0.clamp(-1, 1) + 1) / 2)
         if self.data_spec.levels:
-            steps = self.data_spec.levels - 1
-            unit = torch.round(unit * steps) / steps
+            unit = snap_to_levels(unit, self.data_spec.levels)
         return low + unit * (high - low)
 
     def decoder_log_likelihood(self, x0, mean, log_var):
         if not self.data_spec.levels:
             return super().decoder_log_likelihood(x0, mean, log_var)
-        return discretized_gaussian_log_mass(x0, mean, log_var, bin_width=2 / (self.data_spec.levels - 1))
+        return discretized_gaussian_log_prob(x0, mean, log_var, self.data_spec.levels, (-1.0, 1.0))
 
 
 class ConditionalPixelDDPM(PixelDDPM):

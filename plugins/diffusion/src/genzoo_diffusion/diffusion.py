@@ -13,11 +13,11 @@ from typing import ClassVar, Literal
 import torch
 from genzoo import GenerativeModel, ModelConfig
 from genzoo.capabilities import Capability
+from genzoo.distributions import normal_kl, normal_log_prob
 from genzoo.errors import GenzooError
 from pydantic import Field
 from torch import nn
 
-from genzoo_diffusion.bound import gaussian_log_density, normal_kl
 from genzoo_diffusion.parameterization import Prediction, split_prediction
 from genzoo_diffusion.schedules import Schedule, ScheduleName, make_betas
 
@@ -108,7 +108,7 @@ class DiffusionModel(GenerativeModel):
     # -- likelihood bound ------------------------------------------------------------------------
     def decoder_log_likelihood(self, x0: torch.Tensor, mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
         """log p(x_0 | x_1) per dimension: a density here; image models override with a discretized mass."""
-        return gaussian_log_density(x0, mean, log_var)
+        return normal_log_prob(x0, mean, log_var)
 
     def reverse_log_variance(self, variance: Variance) -> torch.Tensor:
         """log sigma_t^2 of p(x_{t-1} | x_t) per timestep.
@@ -132,6 +132,9 @@ class DiffusionModel(GenerativeModel):
     def log_prob(self, x: torch.Tensor, *, condition: torch.Tensor | None = None, timesteps: int | None = None,
                  variance: Variance = "fitted") -> torch.Tensor:
         """The variational lower bound on log p(x) in nats per example (Ho et al. eq. 5).
+
+        L = L_T + sum_{t>1} KL(q(x_{t-1} | x_t, x_0) || p(x_{t-1} | x_t)) - log p(x_0 | x_1); the last
+        term is `decoder_log_likelihood` (a Gaussian density here, a discretized Gaussian on image levels).
 
         With `timesteps=None` every one of the T terms is computed (T network calls per batch).
         `timesteps=k` keeps L_T and the decoder term exact and estimates the sum of the KL terms

@@ -81,7 +81,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
 
 @hookimpl
 def genzoo_samplers() -> list[SamplerSpec]:
-    needs = {"requires": (Capability.SAMPLE,), "methods": DENOISER_METHODS}
+    needs = {"requires": (Capability.SAMPLE,), "methods": DENOISER_METHODS, "tiny_options": {"progress": False}}
     return [
         SamplerSpec(name="ddpm", target=f"{PACKAGE}.samplers:DDPMSampler", **needs,
                     description="Ancestral sampling over all T steps (Ho et al. Algorithm 2)."),

@@ -11,6 +11,7 @@ All of them only call `model.predict(x_t, t, condition, guidance_scale)` for (ep
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Literal
 
@@ -34,7 +35,9 @@ class DiffusionOptions(BaseModel):
                                                       "sampler's own arithmetic stays float32.")
 
     def autocast(self, device: torch.device):
-        return torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.precision == "bfloat16")
+        if self.precision == "float32":  # not autocast(enabled=False): that would switch off the autocast of a
+            return contextlib.nullcontext()  # model loaded in bfloat16/float16 (GenerativeModel.precision)
+        return torch.autocast(device.type, dtype=torch.bfloat16)
 
 
 class StepsOptions(DiffusionOptions):

@@ -98,6 +98,6 @@ def interpolate_command(name, start, end, steps, method, output_kind, seed, labe
 
 
 def _read(model, source: str, data_dir: str | None):
-    from genzoo_latent_variable.inputs import read_example
+    from genzoo.inputs import read_example
 
-    return read_example(model, source, data_dir=data_dir)
+    return read_example(model.data_spec, source, data_dir=data_dir, name=repr(model.name))

@@ -120,6 +120,7 @@ def genzoo_samplers() -> list[SamplerSpec]:
             target=f"{PACKAGE}.samplers:ReconstructionSampler",
             requires=(Capability.ENCODE, Capability.DECODE),
             methods=("decode_output",),
+            dataset_option="data",
             description="Random examples of a dataset (--set data=NAME) encoded and decoded.",
         ),
         SamplerSpec(
@@ -127,6 +128,7 @@ def genzoo_samplers() -> list[SamplerSpec]:
             target=f"{PACKAGE}.samplers:InterpolationSampler",
             requires=(Capability.ENCODE, Capability.DECODE),
             methods=("decode_output",),
+            dataset_option="data",
             description="n decoded points on the latent path (linear or slerp) between two dataset examples.",
         ),
         SamplerSpec(

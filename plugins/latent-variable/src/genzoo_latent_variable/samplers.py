@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from genzoo import Sampler
 from genzoo.errors import GenzooError
+from genzoo.inputs import dataset_tensors
 
-from genzoo_latent_variable.inputs import dataset_tensors
 from genzoo_latent_variable.interpolation import Method, interpolate
 
 Output = Literal["sample", "mean"]
@@ -68,7 +68,7 @@ class ReconstructionSampler(Sampler):
     def run(self, model, n, *, condition, generator, options):
         if condition is not None:
             raise GenzooError("the reconstruction sampler takes labels from the dataset; drop the condition")
-        x, y = dataset_tensors(model, options.data, options.split, options.data_dir)
+        x, y = dataset_tensors(model.data_spec, options.data, options.split, options.data_dir, repr(model.name))
         index = torch.randint(len(x), (n,), generator=generator, device=generator.device if generator else None).cpu()
         x = x[index].to(model.device)
         labels = y[index].to(model.device) if getattr(model, "conditional", False) else None
@@ -83,16 +83,23 @@ class InterpolationOptions(DatasetOptions):
 
 
 class InterpolationSampler(Sampler):
-    """n decoded codes evenly spaced on the path between the codes of two dataset examples."""
+    """n decoded codes evenly spaced on the path between the codes of two dataset examples.
+
+    A conditional model given no condition encodes each example with its own label and decodes the
+    path with the first example's label.
+    """
 
     Options = InterpolationOptions
 
     def run(self, model, n, *, condition, generator, options):
-        x, _ = dataset_tensors(model, options.data, options.split, options.data_dir)
+        x, y = dataset_tensors(model.data_spec, options.data, options.split, options.data_dir, repr(model.name))
         for index in (options.start, options.end):
             if index >= len(x):
                 raise GenzooError(f"example {index} is out of range: {options.data} {options.split} has {len(x)}")
         pair = x[[options.start, options.end]].to(model.device)
         pair_condition = None if condition is None else condition[[0, -1]]
+        if condition is None and getattr(model, "conditional", False):  # the examples' own labels: each encoded
+            pair_condition = y[[options.start, options.end]].to(model.device)  # with its own, the path decoded
+            condition = pair_condition[:1].expand(n).clone()  # with the first one's
         return interpolate(model, pair, n, options.method, pair_condition=pair_condition, condition=condition,
                            generator=generator, output=options.output)

@@ -1,0 +1,43 @@
+"""A tiny translation family for the core tests: `toy-invert` maps a 1x4x4 image x to 1 - x (plus
+optional seeded noise), at twice the size, so `translate`, its conformance check and `genzoo
+translate` run end to end."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from genzoo import ArchitectureSpec, Capability, DataSpec, GenerativeModel, ModelConfig, hookimpl
+
+genzoo_hook_api = 2
+
+
+class InvertConfig(ModelConfig):
+    source: DataSpec = DataSpec(shape=(1, 4, 4), value_range=(0.0, 1.0))
+    data: DataSpec = DataSpec(shape=(1, 8, 8), value_range=(0.0, 1.0))
+    noise: float = 0.05
+
+
+class Invert(GenerativeModel):
+    """Upsample, invert, add noise from the caller's generator, clamp to the data range."""
+
+    config_class = InvertConfig
+    capabilities = frozenset({Capability.TRANSLATE})
+    default_sampler = None
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.gain = nn.Parameter(torch.ones(()))
+
+    def translate(self, x, *, generator=None):
+        up = F.interpolate(x, size=self.data_spec.shape[1:], mode="nearest")
+        noise = torch.randn(up.shape, generator=generator, device=up.device, dtype=up.dtype)
+        return (1 - self.gain * up + self.config.noise * noise).clamp(0, 1)
+
+
+@hookimpl
+def genzoo_architectures():
+    return [ArchitectureSpec(name="toy-invert", family="toy-translation", model="toy_translation:Invert",
+                             capabilities=(Capability.TRANSLATE,), default_sampler=None,
+                             description="Test translation model: 1 - x, upsampled.")]
