@@ -47,18 +47,6 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             tiny_config=TINY_MLP | {"mixture_components": 2},
         ),
         ArchitectureSpec(
-            name="beta-vae",
-            family=FAMILY,
-            model=f"{PACKAGE}.vae:VAE",
-            capabilities=(*AUTOENCODER, Capability.LOG_PROB_BOUND),
-            default_sampler="prior",
-            methods=LATENT_METHODS,
-            trainer=f"{PACKAGE}.objectives:BetaELBOStep",
-            description="VAE trained with a KL weight beta (default 4) and an optional linear KL warm-up.",
-            paper="Higgins et al. 2017, ICLR",
-            tiny_config=TINY_MLP | {"mixture_components": 2},
-        ),
-        ArchitectureSpec(
             name="cvae",
             family=FAMILY,
             model=f"{PACKAGE}.cvae:ConditionalVAE",
