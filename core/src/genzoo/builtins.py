@@ -32,7 +32,6 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model="genzoo.metrics.classifier:Classifier",
             capabilities=(),
             default_sampler=None,
-            default_sampler=None,
             description="Small CNN classifier; its penultimate features drive FID/KID and cond-acc.",
             tiny_config={"channels": (2, 4), "hidden": 8},
         )
