@@ -17,7 +17,7 @@ def describe_dataset(dataset) -> str:
         sizes = ", ".join(f"{name} {len(stream):,}" for name, stream in streams.items())
         size = f"unpaired streams of {sizes} examples"
     else:
-        size = f"{len(dataset):,} examples"
+        size = f"{len(dataset):,} example{'' if len(dataset) == 1 else 's'}"
     fields = ", ".join(describe_field(name, spec) for name, spec in dataset.fields.items())
     return f"{dataset.name} ({dataset.split}): {size}, {fields}"
 

@@ -67,14 +67,17 @@ def _read(file: Path, mtime_ns: int) -> dict[str, np.ndarray]:
     if not file.is_file():
         raise GenzooError(f"{name}: no such file")
     try:
-        with np.load(file, allow_pickle=False) as archive:
+        archive = np.load(file, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise GenzooError(f"{name}: not an .npz archive but one array; save with numpy.savez(FILE, x=..., y=...)")
+        with archive:
             arrays = {key: archive[key] for key in archive.files}
     except ValueError as error:
         if "allow_pickle" in str(error):
             raise GenzooError(f"{name}: an array needs pickle (object dtype), which genzoo refuses; save numbers only") from None
         raise GenzooError(f"{name}: cannot read ({error})") from None
-    except (OSError, zipfile.BadZipFile, AttributeError) as error:  # np.load of a .npy returns an array (no .files)
-        raise GenzooError(f"{name}: not an .npz archive of arrays ({error})") from None
+    except (OSError, zipfile.BadZipFile) as error:
+        raise GenzooError(f"{name}: not an .npz archive ({error})") from None
     _check(name, arrays)
     return arrays
 

@@ -1,0 +1,80 @@
+"""`genzoo datasets`, dataset names on the command line, and training on a folder of PNGs end to end."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+from click.testing import CliRunner
+from PIL import Image
+
+import genzoo
+from genzoo.cli.main import cli
+from genzoo.specs import DatasetSpec
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_table_lists_fields_splits_and_missing_data(monkeypatch):
+    monkeypatch.delenv("GENZOO_DATA", raising=False)
+    result = run("datasets")
+    assert result.exit_code == 0, result.output
+    header, rule, *rows = result.output.splitlines()
+    assert header.split() == ["NAME", "FIELDS", "SPLITS", "STATUS", "DESCRIPTION"] and set(rule) <= {"-", " "}
+    digits = next(row for row in rows if row.startswith("digits "))
+    assert "x (1, 8, 8) continuous 17 levels in [0, 1]; label 10 classes" in digits and "train 1,437, test 360" in digits
+    assert "ready" in digits
+    mnist = next(row for row in rows if row.startswith("mnist "))
+    assert "data missing (see below)" in mnist and "train 60,000, test 10,000" in mnist
+    assert any(row.startswith("mnist: MNIST IDX files not found") for row in rows)
+    assert "folder:PATH" in rows[-1] and "npz:FILE" in rows[-1]
+
+
+def test_json_and_pattern(monkeypatch, tmp_path):
+    monkeypatch.setenv("GENZOO_DATA", str(tmp_path))
+    rows = json.loads(run("datasets", "mn*", "--json").output)["datasets"]
+    assert [row["name"] for row in rows] == ["mnist"] and str(tmp_path) in rows[0]["missing"]
+    assert rows[0]["fields"]["label"]["shape"] == [] and rows[0]["splits"] == {"train": 60_000, "test": 10_000}
+    nothing = run("datasets", "zz*")
+    assert nothing.exit_code == 0 and "no datasets match 'zz*'" in nothing.output
+
+
+def test_a_broken_availability_check_is_reported_not_raised(monkeypatch):
+    genzoo.reset_registry()
+    registry = genzoo.get_registry()
+    monkeypatch.setitem(registry.datasets, "broken", DatasetSpec(name="broken", target="nowhere:factory",
+                                                                 missing="genzoo.no_such_module:check"))
+    try:
+        rows = json.loads(run("datasets", "broken", "--json").output)["datasets"]
+    finally:
+        genzoo.reset_registry()
+    assert "availability check genzoo.no_such_module:check failed" in rows[0]["missing"]
+
+
+def test_listing_datasets_imports_no_torch():
+    code = ("import sys\nfrom genzoo.cli.main import cli\ncli(['datasets'], standalone_mode=False)\n"
+            "assert 'torch' not in sys.modules, 'torch was imported'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_train_with_a_misspelled_dataset_suggests_the_name(tmp_path):
+    result = run("train", "vae", "--data", "mnst", "--out", str(tmp_path / "run"), "--no-progress")
+    assert result.exit_code == 2 and "did you mean 'mnist'" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_train_a_vae_on_a_folder_of_pngs(tmp_path):
+    rng = np.random.default_rng(0)
+    for i in range(12):
+        Image.fromarray(rng.integers(0, 256, (28, 28), dtype=np.uint8)).save(tmp_path / f"digit{i}.png")
+    out = tmp_path / "run"
+    result = run("train", "vae", "--data", f"folder:{tmp_path}", "--set", "train.steps=3", "--set", "train.batch_size=4",
+                 "--set", "model.hidden=[16]", "--set", "model.latent_dim=2", "--set", "train.device=cpu",
+                 "--out", str(out), "--no-progress")
+    assert result.exit_code == 0, result.output
+    model = genzoo.load(out)
+    assert model.data_spec.shape == (1, 28, 28) and model.data_spec.levels == 256
+    assert model.sample(2).shape == (2, 1, 28, 28)
