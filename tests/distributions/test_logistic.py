@@ -1,6 +1,7 @@
 """The discretized logistic and its mixture against masses computed by hand from the logistic CDF."""
 
 import math
+from itertools import pairwise
 
 import pytest
 import torch
@@ -22,7 +23,7 @@ def sigmoid(v: float) -> float:
 def hand_masses(mean: float, scale: float, edges: list[float]) -> list[float]:
     """Masses of the bins between consecutive `edges`, the outer bins open to -inf and +inf."""
     cdf = [0.0] + [sigmoid((edge - mean) / scale) for edge in edges] + [1.0]
-    return [b - a for a, b in zip(cdf, cdf[1:])]
+    return [b - a for a, b in pairwise(cdf)]
 
 
 def test_three_levels_by_hand_edge_bins_take_the_tails():
