@@ -24,6 +24,11 @@ def write_pngs(folder, count, *, size=(28, 28), mode="L", start=0):
     return arrays
 
 
+def ids(dataset) -> list[int]:
+    """The numbers write_pngs put in pixel (0, 0) of each image (a levels view)."""
+    return dataset.tensors()[0][:, 0, 0, 0].tolist()
+
+
 def test_flat_folder_holds_out_a_fixed_tenth(tmp_path):
     write_pngs(tmp_path, 20)
     (tmp_path / "notes.txt").write_text("not an image")
@@ -31,7 +36,6 @@ def test_flat_folder_holds_out_a_fixed_tenth(tmp_path):
     train = load_dataset(f"folder:{tmp_path}", "train", view="levels")
     test = load_dataset(f"folder:{tmp_path}", "test", view="levels")
     assert (len(train), len(test)) == (18, 2)
-    ids = lambda d: d.tensors()[0][:, 0, 0, 0].tolist()  # noqa: E731
     assert sorted(ids(train) + ids(test)) == list(range(20))
     assert ids(load_dataset(f"folder:{tmp_path}", "test", view="levels")) == ids(test)  # same holdout every time
     assert train.tensors()[1] is None and train[0][1] is None and "label" not in train.fields
@@ -64,7 +68,7 @@ def test_train_and_test_folders_are_used_as_given(tmp_path):
     write_pngs(tmp_path / "test" / "b", 2, start=20)
     train = load_dataset(f"folder:{tmp_path}", "train", view="levels")
     test = load_dataset(f"folder:{tmp_path}", "test", view="levels")
-    assert len(train) == 5 and test.tensors()[0][:, 0, 0, 0].tolist() == [20, 21]
+    assert len(train) == 5 and ids(test) == [20, 21]
     assert test.tensors()[1].tolist() == [1, 1] and test.data_spec == train.data_spec
 
 
@@ -72,7 +76,7 @@ def test_colour_images_and_views(tmp_path):
     arrays = write_pngs(tmp_path, 4, size=(5, 3), mode="RGB")
     dataset = load_dataset(f"folder:{tmp_path}", "train", view="levels", holdout=0.25)
     assert dataset.data_spec.shape == (3, 3, 5)
-    index = dataset.tensors()[0][:, 0, 0, 0].tolist().index(0)
+    index = ids(dataset).index(0)
     assert torch.equal(dataset[index][0], torch.from_numpy(arrays[0]).permute(2, 0, 1).long())
     binary = load_dataset(f"folder:{tmp_path}", "train", view="binarized")
     assert binary.data_spec.kind == "binary" and set(binary.tensors()[0].unique().tolist()) <= {0.0, 1.0}

@@ -24,7 +24,7 @@ def _missing(spec) -> str | None:
 
     try:
         return load_object(spec.missing)()
-    except Exception as error:  # a plugin's check must not break the listing
+    except Exception as error:  # noqa: BLE001 (a plugin's check must not break the listing)
         return f"its availability check {spec.missing} failed: {error}"
 
 
