@@ -1,6 +1,6 @@
-"""A tiny translation family for the core tests: `toy-invert` maps a 1x4x4 image x to 1 - x (plus
-optional seeded noise), at twice the size, so `translate`, its conformance check and `genzoo
-translate` run end to end."""
+"""A tiny translation family for the core tests: `toy-invert` maps a 1x8x8 image x (the size of
+the built-in digits) to 1 - x plus seeded noise, at twice the size, so `translate`, its conformance
+check and `genzoo translate` run end to end."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ genzoo_hook_api = 2
 
 
 class InvertConfig(ModelConfig):
-    source: DataSpec = DataSpec(shape=(1, 4, 4), value_range=(0.0, 1.0))
-    data: DataSpec = DataSpec(shape=(1, 8, 8), value_range=(0.0, 1.0))
+    source: DataSpec = DataSpec(shape=(1, 8, 8), value_range=(0.0, 1.0))
+    data: DataSpec = DataSpec(shape=(1, 16, 16), value_range=(0.0, 1.0))
     noise: float = 0.05
 
 
