@@ -18,6 +18,7 @@ import torch
 from torch.utils.data import Dataset
 
 from genzoo.dataspec import DataSpec
+from genzoo.distributions import dequantize, from_levels
 
 Split = Literal["train", "test"]
 View = Literal["continuous", "discrete", "dequantized", "binarized", "levels"]
@@ -124,13 +125,12 @@ def apply_view(levels: torch.Tensor, num_levels: int, view: View, generator: tor
     """
     if view == "levels":
         return levels.long()
-    x = levels.float()
     if view in ("continuous", "discrete"):
-        return x / (num_levels - 1)
-    if view == "dequantized":  # float32 rounds (L - 1 + u) / L up to 1.0 for u near 1: keep it below
-        return ((x + torch.rand(x.shape, generator=generator)) / num_levels).clamp_max(1 - 2**-24)
+        return from_levels(levels, num_levels)
+    if view == "dequantized":
+        return dequantize(levels, num_levels, generator=generator)
     if view == "binarized":
-        return torch.bernoulli(x / (num_levels - 1), generator=generator)
+        return torch.bernoulli(from_levels(levels, num_levels), generator=generator)
     raise ValueError(f"unknown view {view!r}")
 
 
