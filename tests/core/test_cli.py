@@ -120,3 +120,14 @@ def test_doctor_passes_on_a_healthy_install(plugin_env):
     plugin_env()
     result = run("doctor")
     assert result.exit_code == 0, result.output
+
+
+def test_info_and_list_offer_only_the_samplers_that_can_run():
+    text = run("info", "vae-mnist").output
+    offered = next(line for line in text.splitlines() if line.startswith("samplers")).split(None, 1)[1].split(", ")
+    assert {"prior", "latent-gmm", "reconstruction", "interpolation"} <= set(offered)
+    assert not {"ddpm", "ddim", "dpm-solver", "gibbs"} & set(offered)
+    rows = {row["name"]: row for row in json.loads(run("list", "--json").output)}
+    assert rows["vae-mnist"]["samplers"] == offered
+    assert rows["ddpm-mnist"]["samplers"] == ["ddim", "ddpm", "dpm-solver"]
+    assert rows["classifier"]["samplers"] == []

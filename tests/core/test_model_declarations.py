@@ -102,3 +102,12 @@ def test_samplers_for_needs_capabilities_and_methods(toy_registry):
     assert {"prior", "latent-gmm", "reconstruction"} <= set(offered)
     assert not {"ddpm", "ddim", "dpm-solver", "gibbs"} & set(offered)
     assert ("ancestral" in offered) == ("generate" in vae.methods)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_a_checkpoint_loaded_in_half_precision_samples_float32_data(toy_registry, tmp_path, dtype):
+    folder = genzoo.save_pretrained(genzoo.create("class-gaussian"), tmp_path / "cg")
+    model = genzoo.load(folder, dtype=dtype)
+    assert model.dtype == dtype
+    samples = model.sample(3, condition=[0, 1, 2], generator=torch.Generator().manual_seed(0))
+    assert samples.dtype == torch.float32 and samples.shape == (3, 1, 4, 4) and torch.isfinite(samples).all()
