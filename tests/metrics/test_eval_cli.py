@@ -76,3 +76,21 @@ def test_sampler_options_reach_the_sampler(truth_registry, tmp_path):
     folder = genzoo.save_pretrained(genzoo.create("one-mode"), tmp_path / "m")
     result = _run(str(folder), "--metric", "modes", "--data", "8gaussians", "--set", "steps=5")
     assert result.exit_code == 2 and "invalid options for sampler 'ancestral'" in result.output
+
+
+def test_device_reaches_the_feature_classifier(monkeypatch):
+    import genzoo.metrics.features as features
+
+    devices = []
+    load = features.load_feature_classifier
+    monkeypatch.setattr(features, "load_feature_classifier",
+                        lambda dataset, device=None: devices.append(device) or load(dataset, device))
+    result = _run("--real", "digits", "--metric", "fid", "--n", "50", "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    assert devices == ["cpu"]
+    assert next(features.load_feature_classifier("digits", "cpu").parameters()).device.type == "cpu"
+
+
+def test_a_bad_device_is_a_usage_error():
+    result = _run("--real", "digits", "--metric", "fid", "--device", "toaster")
+    assert result.exit_code == 2 and "not a torch device: 'toaster'" in result.output
