@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from PIL import Image
 
@@ -60,8 +61,11 @@ def test_listing_datasets_imports_no_torch():
     assert result.returncode == 0, result.stderr
 
 
-def test_train_with_a_misspelled_dataset_suggests_the_name(tmp_path):
-    result = run("train", "vae", "--data", "mnst", "--out", str(tmp_path / "run"), "--no-progress")
+@pytest.mark.parametrize("command", [["train", "vae", "--data", "mnst", "--no-progress", "--out", "run"],
+                                     ["eval", "--real", "mnst", "--metric", "fid"]])
+def test_a_misspelled_dataset_suggests_the_name(command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run(*command)
     assert result.exit_code == 2 and "did you mean 'mnist'" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 

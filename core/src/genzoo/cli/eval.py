@@ -71,6 +71,7 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
     """Evaluate NAME (a pretrained name or checkpoint folder) with --metric, or real data with --real DATASET."""
     import genzoo
     from genzoo.atomic import write_text
+    from genzoo.data import dataset_factory
     from genzoo.cli.sample import checked_device
     from genzoo.metrics import evaluate
     from genzoo.metrics.base import EvalRequest
@@ -82,6 +83,7 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
     data = real or data or _card_dataset(name)
     if data is None:
         raise GenzooError(f"{name}: its card names no dataset; pass --data NAME")
+    dataset_factory(data)  # an unknown dataset name fails here, with suggestions, before any metric runs
     options = parse_assignments(assignments)
     likelihood_options = parse_assignments(likelihood)
     target = ["--real", real] if real else [name]
