@@ -1,4 +1,4 @@
-"""Block Gibbs sampling: the `gibbs` sampler, and the seeded Bernoulli draw the RBM code shares.
+"""Block Gibbs sampling: the `gibbs` sampler and the noise its chains (and the RBM's) start from.
 
 The sampler works on any model with a `gibbs(v, steps, generator=)` method (an RBM): it starts
 chains from uniformly random visible states and runs them for `steps` sweeps.
@@ -9,24 +9,13 @@ from __future__ import annotations
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 
+from genzoo.distributions import sample_bernoulli
 from genzoo.sampling import Sampler
-
-
-def bernoulli(probs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    """0/1 draws (in probs' dtype and device) with success probabilities `probs`.
-
-    The uniforms come from `generator` on the generator's own device, so a seeded CPU generator
-    gives the same samples wherever the model runs; `torch.bernoulli` would need the generator
-    on the tensor's device.
-    """
-    device = generator.device if generator is not None else probs.device
-    uniform = torch.rand(probs.shape, generator=generator, device=device, dtype=probs.dtype)
-    return (uniform.to(probs.device) < probs).to(probs.dtype)
 
 
 def chains_from_noise(model, n: int, steps: int, generator: torch.Generator | None = None) -> torch.Tensor:
     """`n` chains started from uniformly random visible states, after `steps` Gibbs sweeps of `model.gibbs`."""
-    start = bernoulli(torch.full((n, *model.data_spec.shape), 0.5, device=model.device), generator)
+    start = sample_bernoulli(torch.full((n, *model.data_spec.shape), 0.5, device=model.device), generator)
     return model.gibbs(start, steps, generator=generator)
 
 

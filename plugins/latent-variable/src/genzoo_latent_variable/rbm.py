@@ -22,10 +22,11 @@ from torch import nn
 from torch.nn import functional as F
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
+from genzoo.distributions import sample_bernoulli
 from genzoo.errors import GenzooError
 from genzoo.training import Batch, FitData, TrainingStep
 from genzoo_latent_variable.ais import Schedule, ais_log_partition, exact_log_partition
-from genzoo_latent_variable.gibbs import bernoulli, chains_from_noise
+from genzoo_latent_variable.gibbs import chains_from_noise
 
 BINARIZED_MNIST = DataSpec(shape=(1, 28, 28), kind="binary", value_range=(0.0, 1.0), levels=2)
 GENERATE_STEPS = 1000  # Gibbs sweeps for `generate`: chains from noise need hundreds to look like data
@@ -104,7 +105,7 @@ class RBM(GenerativeModel):
         """
         shape, v = v.shape, self._flat(v)
         for _ in range(steps):
-            v = bernoulli(self.visible_probs(bernoulli(self.hidden_probs(v), generator)), generator)
+            v = sample_bernoulli(self.visible_probs(sample_bernoulli(self.hidden_probs(v), generator)), generator)
         return v.reshape(shape)
 
     def generate(self, n: int, *, condition=None, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -177,7 +178,7 @@ class ContrastiveDivergenceStep(TrainingStep):
             v_model = model.gibbs(start, self.k)
             if self.method == "pcd":
                 model.persistent_chains.copy_(v_model)
-            recon = (model.visible_probs(bernoulli(model.hidden_probs(v_data))) - v_data).pow(2).mean()
+            recon = (model.visible_probs(sample_bernoulli(model.hidden_probs(v_data))) - v_data).pow(2).mean()
         loss = model.free_energy(v_data).mean() - model.free_energy(v_model).mean()
         return {"loss": loss, "recon": recon}
 

@@ -33,6 +33,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
+from genzoo.distributions import snap_to_levels
 from genzoo.errors import GenzooError
 from genzoo.training import Batch, FitData, TrainingStep
 
@@ -292,9 +293,7 @@ def _to_levels(x: torch.Tensor, spec: DataSpec) -> torch.Tensor:
     """Round images to the DataSpec's grid of levels for discrete and binary data."""
     if spec.kind == "continuous":
         return x
-    low, high = spec.value_range
-    steps = (spec.levels or 2) - 1
-    return (low + torch.round((x - low) / (high - low) * steps) / steps * (high - low)).clamp(low, high)
+    return snap_to_levels(x, spec.levels or 2, spec.value_range)
 
 
 def perplexity(codes: torch.Tensor, size: int) -> torch.Tensor:
