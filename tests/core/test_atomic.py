@@ -39,3 +39,116 @@ def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.bin"]
+
+
+# -- folders: a kill at any instant leaves the old or the new content, whole ------------------------
+from genzoo.atomic import finish_staged, staged_folder, versioned_folder  # noqa: E402
+
+MUTATING_CALLS = ("open", "write", "fsync", "close", "rename", "replace", "symlink", "unlink", "rmdir", "mkdir")
+STATE_FILES = ("model.safetensors", "optimizer.safetensors", "state.json")
+KILLED = 137
+
+
+@pytest.fixture
+def no_fsync(monkeypatch):
+    """These tests kill processes, not the power: fsync (still a counted call) need not reach the disk."""
+    monkeypatch.setattr(os, "fsync", lambda fd: None)
+
+
+def _finishes_unless_killed_at(k: int, action) -> bool:
+    """Run `action` in a forked child that dies like SIGKILL (os._exit: no cleanup, no finally)
+    just before its k-th mutating file-system call; True if it finished first."""
+    pid = os.fork()
+    if pid == 0:  # the child: count calls, die at the k-th
+        calls = [0]
+
+        def counting(function):
+            def call(*args, **kwargs):
+                calls[0] += 1
+                if calls[0] == k:
+                    os._exit(KILLED)
+                return function(*args, **kwargs)
+            return call
+
+        for name in MUTATING_CALLS:
+            setattr(os, name, counting(getattr(os, name)))
+        try:
+            action()
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    assert code in (0, KILLED), f"the child failed at call {k} without being killed"
+    return code == 0
+
+
+def _save_state(folder, tag):
+    with versioned_folder(folder) as staging:
+        for name in STATE_FILES:
+            write_bytes(staging / name, f"{tag}:{name}".encode())
+
+
+def _state_tag(folder) -> str:
+    """The one tag every file of the state carries (a mix of two saves fails)."""
+    contents = {p.name: p.read_bytes().decode() for p in folder.iterdir()}
+    assert sorted(contents) == sorted(STATE_FILES)
+    tags = {text.split(":")[0] for text in contents.values()}
+    assert len(tags) == 1, contents
+    return tags.pop()
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["versioned", "legacy-real-folder"])
+def test_training_state_survives_a_kill_at_every_file_system_call(tmp_path, legacy, no_fsync):
+    k, finished = 0, False
+    while not finished:
+        k += 1
+        state = tmp_path / f"run{k}" / "train" / "state"
+        if legacy:  # a run saved before versions: train/state is a real folder
+            for name in STATE_FILES:
+                write_bytes(state / name, f"old:{name}".encode())
+        else:
+            _save_state(state, "old")
+        finished = _finishes_unless_killed_at(k, lambda: _save_state(state, "new"))
+        assert _state_tag(state) == "new" if finished else _state_tag(state) in ("old", "new")
+        _save_state(state, "next")  # the next save collects whatever the kill left behind
+        assert _state_tag(state) == "next" and state.is_symlink()
+        assert sorted(p.name for p in state.parent.iterdir()) == [os.readlink(state), "state"]
+    assert k > 15  # the save was cut at every one of its many calls
+
+
+def _checkpoint(folder, tag):
+    with staged_folder(folder, last="SHA256SUMS") as staging:
+        for name in ("config.json", "model.safetensors", "SHA256SUMS"):
+            write_bytes(staging / name, f"{tag}:{name}".encode())
+
+
+def test_a_checkpoint_save_never_moves_the_run_beside_it_and_rolls_forward(tmp_path, no_fsync):
+    k, finished = 0, False
+    while not finished:
+        k += 1
+        out = tmp_path / f"run{k}"
+        _checkpoint(out, "old")
+        write_bytes(out / "train" / "state" / "state.json", b"{}")  # the run that lives in the export folder
+        finished = _finishes_unless_killed_at(k, lambda: _checkpoint(out, "new"))
+        assert (out / "train" / "state" / "state.json").read_bytes() == b"{}"  # never moved, never gone
+        tags = {p.name: p.read_text().split(":")[0] for p in out.iterdir() if p.is_file()}
+        if tags["SHA256SUMS"] == "new":  # the manifest moves last: a reader checking it never accepts a mix
+            assert set(tags.values()) == {"new"}
+        finish_staged(out)  # what the loader does first
+        tags = {p.name: p.read_text().split(":")[0] for p in out.iterdir() if p.is_file()}
+        assert len(set(tags.values())) == 1 and sorted(tags) == ["SHA256SUMS", "config.json", "model.safetensors"]
+        _checkpoint(out, "next")
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(f".run{k}.")) == []
+    assert k > 10
+
+
+def test_staged_folder_first_save_and_failed_save(tmp_path):
+    target = tmp_path / "ckpt"
+    _checkpoint(target, "first")
+    with pytest.raises(RuntimeError, match="boom"):
+        with staged_folder(target) as staging:
+            write_bytes(staging / "config.json", b"half")
+            raise RuntimeError("boom")
+    assert (target / "config.json").read_text() == "first:config.json"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]

@@ -14,13 +14,14 @@ ever returned.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from genzoo.atomic import sha256_file, staged_folder, write_text
+from genzoo.atomic import finish_staged, sha256_file, staged_folder, write_text
 from genzoo.card import ModelCard, render_readme
 from genzoo.dataspec import DataSpec
 from genzoo.errors import CheckpointError, GenzooError, PluginMissingError, pydantic_message
@@ -81,7 +82,7 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
         sampling=model.sampling_defaults if sampling is None else SamplingDefaults.model_validate(sampling),
     )
     card = card or ModelCard(name=directory.name)
-    with staged_folder(directory) as staging:
+    with staged_folder(directory, last=CHECKSUMS_FILE) as staging:
         # Without sampling defaults config.json stays byte-identical to what earlier genzoo versions wrote.
         unset = {"sampling"} if config.sampling is None else None
         write_text(staging / CONFIG_FILE, config.model_dump_json(indent=2, exclude=unset) + "\n")
@@ -200,6 +201,8 @@ def load_checkpoint(directory: str | Path, *, device=None, dtype=None, verify: b
     directory = Path(directory)
     if not directory.is_dir():
         raise CheckpointError(f"{directory}: not a folder")
+    with contextlib.suppress(OSError):  # a read-only folder: a half-finished save then fails its digests
+        finish_staged(directory)  # complete a save that a crash interrupted
     weights = _weights_path(directory)
     if verify:
         verify_checksums(directory, pinned=pinned)

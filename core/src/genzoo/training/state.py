@@ -7,7 +7,8 @@
     train/state/step_state.safetensors the step's shared tensors (`TrainingStep.init_state`), when any
     train/state/state.json             step, data position, elapsed time, optimizer hyperparameters
 
-The folder is written through `staged_folder`, so a crash mid-save leaves the previous state.
+The folder is a symlink to a version folder written through `versioned_folder`, so a crash at any
+instant of a save leaves the previous or the new state, whole.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import torch
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as dump_tensors
 
-from genzoo.atomic import staged_folder, write_bytes, write_text
+from genzoo.atomic import versioned_folder, write_bytes, write_text
 from genzoo.errors import CheckpointError
 
 STATE_JSON = "state.json"
@@ -66,7 +67,7 @@ def save_state(folder: Path, *, model: torch.nn.Module, ema: dict[str, torch.Ten
     optimizer_tensors: dict[str, torch.Tensor] = {}
     optimizer_json = {name: _flatten_optimizer(name, opt, optimizer_tensors) for name, opt in optimizers.items()}
     weights = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-    with staged_folder(folder) as staging:
+    with versioned_folder(folder) as staging:
         write_bytes(staging / "model.safetensors", dump_tensors(weights))
         if ema is not None:
             write_bytes(staging / "ema.safetensors", dump_tensors({k: v.cpu() for k, v in ema.items()}))
