@@ -16,6 +16,7 @@ from pydantic import PositiveInt, validate_call
 
 from genzoo.data.base import Split, TensorDataset
 from genzoo.dataspec import DataSpec
+from genzoo.distributions import log_mean_exp
 
 TOY_SPEC = DataSpec(shape=(2,), kind="continuous", value_range=None)
 DEFAULT_SIZE = {"train": 50_000, "test": 10_000}
@@ -59,7 +60,7 @@ def _mixture(name: str, centers: torch.Tensor, std: float, split: Split, n: int 
     def log_prob(points: torch.Tensor) -> torch.Tensor:
         squared = ((points[:, None, :] - centers.to(points)) ** 2).sum(-1)
         per_mode = -squared / (2 * std**2) - math.log(2 * math.pi * std**2)
-        return torch.logsumexp(per_mode, dim=1) - math.log(len(centers))
+        return log_mean_exp(per_mode, dim=1)
 
     return ToyDataset(x, labels, name=name, split=split, log_prob=log_prob, modes=centers, mode_std=std)
 
