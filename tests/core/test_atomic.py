@@ -152,3 +152,19 @@ def test_staged_folder_first_save_and_failed_save(tmp_path):
             raise RuntimeError("boom")
     assert (target / "config.json").read_text() == "first:config.json"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]
+
+
+def test_an_output_into_a_missing_folder_is_one_line_before_any_work(toy_registry, tmp_path):
+    from click.testing import CliRunner
+
+    import genzoo
+    from genzoo.cli.main import cli
+
+    folder = genzoo.save_pretrained(genzoo.create("class-gaussian"), tmp_path / "ckpt")
+    for command in (["sample", str(folder), "-n", "2"], ["eval", str(folder), "--metric", "nll"]):
+        result = CliRunner().invoke(cli, [*command, "-o", str(tmp_path / "typo" / "out.npy")])
+        assert result.exit_code == 1 and result.output.strip().splitlines() == [
+            f"error: {tmp_path / 'typo' / 'out.npy'}: the folder {tmp_path / 'typo'} does not exist; "
+            "create it first or choose another path"
+        ], result.output
+    assert not (tmp_path / "typo").exists()

@@ -78,6 +78,21 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+def require_parent_folder(path: str | Path) -> Path:
+    """Refuse, in one line, an output path whose folder does not exist.
+
+    `write_bytes` creates missing folders for genzoo's own layouts (a run's samples/); a path
+    the user typed (`-o`) is checked first instead, so a typo does not grow a new directory tree,
+    and before minutes of sampling rather than after.
+    """
+    from genzoo.errors import GenzooError
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise GenzooError(f"{path}: the folder {path.parent} does not exist; create it first or choose another path")
+    return path
+
+
 COMPLETE_MARKER = ".complete"
 
 

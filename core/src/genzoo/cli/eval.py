@@ -70,7 +70,7 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
                  as_json, output) -> None:
     """Evaluate NAME (a pretrained name or checkpoint folder) with --metric, or real data with --real DATASET."""
     import genzoo
-    from genzoo.atomic import write_text
+    from genzoo.atomic import require_parent_folder, write_text
     from genzoo.data import dataset_factory
     from genzoo.cli.sample import checked_device
     from genzoo.metrics import evaluate
@@ -79,6 +79,8 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
     if (name is None) == (real is None):
         raise click.UsageError("give a model NAME or --real DATASET (not both)")
     device = checked_device(device)
+    if output:
+        require_parent_folder(output)
     model = None if real else genzoo.load(name, device=device)
     data = real or data or _card_dataset(name)
     if data is None:

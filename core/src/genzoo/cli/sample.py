@@ -57,10 +57,12 @@ def sample_command(name, n, seed, sampler, steps, assignments, condition, device
     import torch
 
     import genzoo
+    from genzoo.atomic import require_parent_folder
     from genzoo.outputs import SUFFIXES, save_samples
 
     if Path(output).suffix.lower() not in SUFFIXES:
         raise click.BadParameter(f"unsupported format; use one of {', '.join(SUFFIXES)}", param_hint="-o")
+    require_parent_folder(output)
     options = parse_assignments(assignments)
     if steps is not None:
         options["steps"] = steps
