@@ -5,6 +5,7 @@ import pytest
 
 from genzoo.data import describe_dataset, load_dataset
 from genzoo.data.base import ImageDataset
+from genzoo.data.declared import declaration_problems
 from genzoo.data.fields import UnpairedDataset
 from genzoo.errors import ConfigError, UnknownNameError
 from genzoo.registry import get_registry
@@ -37,10 +38,16 @@ def _declared():
 def test_declared_fields_and_splits_match_the_built_dataset(spec):
     if spec.missing and (reason := load_object(spec.missing)()):
         pytest.skip(reason)
-    for split, size in spec.splits.items():
-        dataset = load_dataset(spec.name, split)
-        assert len(dataset) == size, f"{spec.name} {split}"
-        assert dataset.fields == spec.fields, spec.name
+    assert declaration_problems(spec) == []
+
+
+def test_wrong_declarations_are_named():
+    digits = get_registry().dataset("digits")
+    wrong = digits.model_copy(update={"splits": {"test": 100}, "fields": {"x": digits.fields["x"]}})
+    problems = declaration_problems(wrong)
+    assert problems[0] == "dataset 'digits' declares 100 test examples but builds 360: fix DatasetSpec.splits"
+    assert problems[1].startswith("dataset 'digits' (test) field 'label': declared None, built DataSpec(shape=()")
+    assert len(problems) == 2
 
 
 def test_the_builtin_datasets_declare_metadata():
