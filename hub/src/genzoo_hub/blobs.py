@@ -53,6 +53,58 @@ def _hash_fd(fd: int) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class PendingBlob:
+    """A complete, fsynced blob still in ``tmp/``: not visible to anyone until installed."""
+
+    path: Path
+    entry: FileEntry
+
+
+class BlobWriter:
+    """Bytes streamed to a temp file and hashed on the way (sha256 as they arrive).
+
+    The git blob id needs the size before the content, which a stream only knows at the end, so
+    :meth:`finish` computes it in a second pass over the file (from the page cache). Used as a
+    context manager, the temp file is removed if anything fails before ``finish``.
+    """
+
+    def __init__(self, tmp_dir: Path) -> None:
+        self.path = temp_name(tmp_dir)
+        self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+        self._sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes | memoryview) -> None:
+        assert self._fd is not None, "write after finish"
+        write_all(self._fd, data)
+        self._sha256.update(data)
+        self.size += len(data)
+
+    def finish(self) -> PendingBlob:
+        assert self._fd is not None, "finish called twice"
+        os.fsync(self._fd)
+        os.close(self._fd)
+        self._fd = None
+        sha1 = hashlib.sha1(b"blob %d\0" % self.size)
+        with open(self.path, "rb", buffering=0) as f:
+            while chunk := f.read(CHUNK_SIZE):
+                sha1.update(chunk)
+        return PendingBlob(self.path, FileEntry(sha256=self._sha256.hexdigest(), size=self.size, oid=sha1.hexdigest()))
+
+    def abort(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+            self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> BlobWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.abort()  # a no-op after finish()
+
+
 class BlobStore:
     def __init__(self, root: Path) -> None:
         self.directory = root / "blobs"
@@ -68,55 +120,38 @@ class BlobStore:
 
     # -- writing -------------------------------------------------------------------------------
 
+    def writer(self) -> BlobWriter:
+        """A new blob in ``tmp/``: stream bytes into it, then :meth:`install` or :meth:`discard` it."""
+        return BlobWriter(self.tmp_dir)
+
     def put_bytes(self, data: bytes) -> FileEntry:
-        entry = FileEntry(
-            sha256=hashlib.sha256(data).hexdigest(),
-            size=len(data),
-            oid=hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest(),
-        )
-        if not self._is_intact(entry):
-            tmp = temp_name(self.tmp_dir)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
-            try:
-                write_all(fd, data)
-                os.fsync(fd)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
-            finally:
-                os.close(fd)
-            self._install(tmp, entry.sha256)
-        return entry
+        with self.writer() as writer:
+            writer.write(data)
+            return self.install(writer.finish())
 
     def put_file(self, source: Path) -> FileEntry:
         """Copy ``source`` into the store in 1 MiB chunks (no whole-file buffering)."""
         size = source.stat().st_size
-        sha256, sha1 = hashlib.sha256(), hashlib.sha1(b"blob %d\0" % size)
-        tmp = temp_name(self.tmp_dir)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
-        copied = 0
-        try:
-            with open(source, "rb") as src:
-                while chunk := src.read(CHUNK_SIZE):
-                    sha256.update(chunk)
-                    sha1.update(chunk)
-                    write_all(fd, chunk)
-                    copied += len(chunk)
-            os.fsync(fd)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        finally:
-            os.close(fd)
-        if copied != size:
-            tmp.unlink(missing_ok=True)
+        with self.writer() as writer, open(source, "rb") as src:
+            while chunk := src.read(CHUNK_SIZE):
+                writer.write(chunk)
+            pending = writer.finish()
+        if pending.entry.size != size:
+            self.discard(pending)
             raise OSError(f"{source} changed size while it was being stored")
-        entry = FileEntry(sha256=sha256.hexdigest(), size=size, oid=sha1.hexdigest())
-        if self._is_intact(entry):
-            tmp.unlink()
+        return self.install(pending)
+
+    def install(self, pending: PendingBlob) -> FileEntry:
+        """Give a finished temp blob its address (or drop it if an intact copy is already there)."""
+        if self._is_intact(pending.entry):
+            pending.path.unlink()
         else:
-            self._install(tmp, entry.sha256)
-        return entry
+            self._install(pending.path, pending.entry.sha256)
+        return pending.entry
+
+    @staticmethod
+    def discard(pending: PendingBlob) -> None:
+        pending.path.unlink(missing_ok=True)
 
     def _install(self, tmp: Path, sha256: str) -> None:
         """Move a complete, fsynced temp file to its address (also repairs a corrupted blob)."""

@@ -15,8 +15,9 @@ adds three rules:
 - **connection cap**: when a new connection would exceed ``max_connections``, the connection that
   has waited longest for its headers is closed to make room (attackers' connections are the
   oldest idle ones, while a real client sends its headers at once); if every connection is busy
-  with a real request, the new one is refused. The default cap stays below the process's
-  descriptor limit, so ``accept`` never fails with EMFILE.
+  with a real request, the new one is refused. The default cap and the accept batch (the listen
+  backlog) together stay below the process's descriptor limit, which the server first raises to
+  its hard maximum, so ``accept`` does not fail with EMFILE.
 """
 
 from __future__ import annotations
@@ -36,12 +37,29 @@ _MAX_CONNECTIONS_CEILING = 4096
 _DESCRIPTORS_RESERVED = 64  # for blobs being served or stored, logs, the listening socket
 
 
+def raise_descriptor_limit() -> int:
+    """Raise the soft descriptor limit to the hard one (as nginx does); returns the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
 def default_max_connections() -> int:
-    """Three quarters of the descriptor limit (the rest serves open blobs), at most 4,096."""
+    """Half the descriptors left after a reserve, at most 4,096.
+
+    Only half: asyncio accepts a whole batch of pending connections (up to the listen backlog)
+    before any of them can evict an older one, and an accept that hits the descriptor limit
+    pauses accepting for a full second. The other half absorbs those batches.
+    """
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         return _MAX_CONNECTIONS_CEILING
-    return max(8, min(_MAX_CONNECTIONS_CEILING, soft * 3 // 4, soft - _DESCRIPTORS_RESERVED))
+    return max(8, min(_MAX_CONNECTIONS_CEILING, (soft - _DESCRIPTORS_RESERVED) // 2))
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,11 @@ class ConnectionLimits:
     @property
     def connection_cap(self) -> int:
         return self.max_connections if self.max_connections is not None else default_max_connections()
+
+    @property
+    def accept_backlog(self) -> int:
+        """Listen backlog, which is also asyncio's accept batch: a quarter of the cap (16 to 2,048)."""
+        return max(16, min(2048, self.connection_cap // 4))
 
 
 class GuardedH11Protocol(H11Protocol):

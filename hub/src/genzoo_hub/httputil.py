@@ -56,7 +56,8 @@ def _check_declared_length(request: Request, limit: int) -> None:
         raise PayloadTooLarge(f"request body of {declared} bytes exceeds the limit of {limit} bytes")
 
 
-async def _chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
+async def body_chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
+    """The request body as it arrives; 413 as soon as it exceeds ``limit`` (declared or counted)."""
     _check_declared_length(request, limit)
     total = 0
     async for chunk in request.stream():
@@ -69,7 +70,7 @@ async def _chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
 async def read_json(request: Request, limit: int = MAX_JSON_BYTES) -> dict:
     """Body as a JSON object; requires ``Content-Type: application/json``."""
     require_media_type(request, "application/json")
-    body = b"".join([chunk async for chunk in _chunks(request, limit)])
+    body = b"".join([chunk async for chunk in body_chunks(request, limit)])
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
@@ -77,20 +78,6 @@ async def read_json(request: Request, limit: int = MAX_JSON_BYTES) -> dict:
     if not isinstance(data, dict):
         raise BadRequest("request body must be a JSON object")
     return data
-
-
-async def iter_lines(request: Request, limit: int) -> AsyncIterator[bytes]:
-    """Lines of a streamed body (NDJSON), without buffering more than the current line."""
-    buffer = bytearray()
-    async for chunk in _chunks(request, limit):
-        buffer += chunk
-        start = 0
-        while (end := buffer.find(b"\n", start)) >= 0:
-            yield bytes(buffer[start:end])
-            start = end + 1
-        del buffer[:start]
-    if buffer:
-        yield bytes(buffer)
 
 
 def _header_safe(text: str) -> str:

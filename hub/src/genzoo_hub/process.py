@@ -23,7 +23,7 @@ PACKAGE_PARENT = Path(__file__).resolve().parents[1]  # the folder that contains
 
 
 def _limit_open_files(limit: int) -> None:
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
 
 
 def free_port() -> int:
@@ -37,7 +37,7 @@ class HubProcess:
 
     def __init__(self, root: Path, log: Path, *, tokens: dict[str, str], env: dict[str, str] | None = None,
                  args: Sequence[str] = (), max_open_files: int | None = None, startup_timeout: float = 20) -> None:
-        """``args`` are extra server options; ``max_open_files`` lowers the child's descriptor limit."""
+        """``args`` are extra server options; ``max_open_files`` lowers the child's descriptor limits (soft and hard)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log

@@ -10,7 +10,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from .app import DEFAULT_MAX_UPLOAD_BYTES, create_app
-from .guard import ConnectionLimits, guarded_protocol
+from .guard import ConnectionLimits, guarded_protocol, raise_descriptor_limit
 from .importer import import_folder
 
 logger = logging.getLogger("genzoo_hub")
@@ -28,7 +28,7 @@ def uvicorn_config(app: Starlette, *, host: str, port: int, limits: ConnectionLi
     """How every hub server runs (the CLI, tests, benchmarks): h11 with the guard, no gzip, no Server header."""
     return uvicorn.Config(
         app, host=host, port=port, http=guarded_protocol(limits), server_header=False, log_level=log_level,
-        lifespan="off", ws="none", timeout_keep_alive=5,
+        lifespan="off", ws="none", timeout_keep_alive=5, backlog=limits.accept_backlog,
     )
 
 
@@ -53,6 +53,7 @@ def serve(
     if import_dir is not None:
         for repo_id, commit_id in import_folder(root, import_dir, namespace):
             logger.info("imported %s at %s", repo_id, commit_id)
+    raise_descriptor_limit()
     limits = limits or ConnectionLimits()
     if not _is_loopback(host):
         logger.warning("listening on %s: public repos are readable by anyone who can reach it (no TLS)", host)
