@@ -240,3 +240,16 @@ def test_tensors_the_weights_do_not_store_are_bounded(monkeypatch, tmp_path):
     monkeypatch.setattr(checkpoint_fit, "UNSTORED_TENSOR_LIMIT", 4095)
     with pytest.raises(CheckpointError, match="tensors that the weights do not store"):
         checkpoint_fit.check_fits(skeleton, header, tmp_path / "w", config_path=tmp_path / "c")
+
+
+def test_the_cli_refuses_an_unverifiable_folder_and_says_how_to_opt_out(saved, tmp_path):
+    from click.testing import CliRunner
+
+    from genzoo.cli.main import cli
+
+    _, folder = saved
+    (folder / "SHA256SUMS").unlink()
+    refused = CliRunner().invoke(cli, ["sample", str(folder), "-n", "2", "-o", str(tmp_path / "s.npy")])
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1 and "--no-verify" in refused.output
+    accepted = CliRunner().invoke(cli, ["sample", str(folder), "-n", "2", "-o", str(tmp_path / "s.npy"), "--no-verify"])
+    assert accepted.exit_code == 0 and (tmp_path / "s.npy").is_file(), accepted.output

@@ -66,8 +66,9 @@ def eval_command_line(target: list[str], metric: str, data: str, n, seed, sample
 @click.option("--device", help="torch device; default cuda when available, else cpu.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the results as JSON to this file.")
+@click.option("--no-verify", is_flag=True, help="Load a checkpoint folder without sha256 checks (only one you made and trust).")
 def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignments, likelihood, batch_size, device,
-                 as_json, output) -> None:
+                 as_json, output, no_verify) -> None:
     """Evaluate NAME (a pretrained name or checkpoint folder) with --metric, or real data with --real DATASET."""
     import genzoo
     from genzoo.atomic import require_parent_folder, write_text
@@ -81,7 +82,7 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
     device = checked_device(device)
     if output:
         require_parent_folder(output)
-    model = None if real else genzoo.load(name, device=device)
+    model = None if real else genzoo.load(name, device=device, verify=not no_verify)
     data = real or data or _card_dataset(name)
     if data is None:
         raise GenzooError(f"{name}: its card names no dataset; pass --data NAME")

@@ -50,7 +50,8 @@ def checked_device(device: str | None) -> str:
 @click.option("--device", help="torch device; default cuda when available, else cpu.")
 @click.option("-o", "--output", default="samples.png", show_default=True, type=click.Path(dir_okay=False),
               help="Output file: .png (image grid or 2D scatter), .npy or .pt.")
-def sample_command(name, n, seed, sampler, steps, assignments, condition, device, output) -> None:
+@click.option("--no-verify", is_flag=True, help="Load a checkpoint folder without sha256 checks (only one you made and trust).")
+def sample_command(name, n, seed, sampler, steps, assignments, condition, device, output, no_verify) -> None:
     """Sample from NAME (a pretrained name, a checkpoint folder or hf://org/repo@rev) and save to -o."""
     from pathlib import Path
 
@@ -67,7 +68,7 @@ def sample_command(name, n, seed, sampler, steps, assignments, condition, device
     if steps is not None:
         options["steps"] = steps
     device = checked_device(device)
-    model = genzoo.load(name, device=device)
+    model = genzoo.load(name, device=device, verify=not no_verify)
     generator = torch.Generator(device=device).manual_seed(seed)
     labels = _parse_condition(condition, n)
     if labels is None:
