@@ -60,6 +60,7 @@ def test_test_arrays_form_the_test_split(tmp_path):
     ("arrays", "message"),
     [
         ({"images": np.zeros((3, 2))}, "no array named 'x' \\(found images\\)"),
+        ({"x": np.zeros((3, 2)), "labels": np.zeros(3, int)}, "unexpected arrays labels; genzoo reads x, y, x_test"),
         ({"x": np.zeros((3, 2)), "y": np.zeros(2, int)}, "'y' has 2 labels for 3 examples"),
         ({"x": np.zeros((3, 2)), "y": np.zeros(3)}, "integer class labels"),
         ({"x": np.array(["a", "b"])}, "'x' holds <U1 values"),

@@ -8,7 +8,8 @@ optional, else a fixed 10% of `x` (`holdout`) is the test split. What x holds de
 - any other integers: int64 level indices or token ids (levels = largest value + 1), never cast;
 - floats: continuous data, in [0, 1] when every value lies there, else unbounded.
 
-The file is read with allow_pickle=False: an array that needs pickle is refused.
+The file is read with allow_pickle=False: an array that needs pickle is refused, and so is any
+other array name (a `labels` array would otherwise be ignored without a word).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from genzoo.dataspec import DataSpec
 from genzoo.errors import ConfigError, GenzooError
 
 NUM_LEVELS = 256
+ARRAYS = ("x", "y", "x_test", "y_test")
 
 
 @validate_call
@@ -86,6 +88,9 @@ def _check(name: str, arrays: dict[str, np.ndarray]) -> None:
     if "x" not in arrays:
         raise GenzooError(f"{name}: no array named 'x' (found {', '.join(sorted(arrays)) or 'none'}); "
                           "save with numpy.savez(FILE, x=..., y=...)")
+    unexpected = sorted(set(arrays) - set(ARRAYS))
+    if unexpected:
+        raise GenzooError(f"{name}: unexpected arrays {', '.join(unexpected)}; genzoo reads {', '.join(ARRAYS)}")
     for key in ("y_test", "x_test"):
         if key in arrays and key.removesuffix("_test") not in arrays:
             raise GenzooError(f"{name}: has {key!r} but no {key.removesuffix('_test')!r}")
