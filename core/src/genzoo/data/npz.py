@@ -47,17 +47,17 @@ def npz_dataset(path: str, split: Split = "train", *, view: View | None = None, 
         num_classes = int(every_y.max()) + 1
     labels = None if y is None else torch.from_numpy(y.astype(np.int64))
     if x.dtype == np.uint8 and (x.ndim == 3 or (x.ndim == 4 and x.shape[1] in (1, 3))):
-        levels = torch.from_numpy(x if x.ndim == 4 else x[:, None])
+        levels = torch.from_numpy((x if x.ndim == 4 else x[:, None]).copy())  # never a view of the cached arrays
         return ImageDataset(levels, labels, num_levels=NUM_LEVELS, num_classes=num_classes, view=view or "continuous",
                             seed=seed, name=name, split=split)
     if x.dtype.kind in "iub":
         _refuse_view(name, view, "levels", "integer")
-        top = int(every_x.max()) if every_x.size else 0
+        top = int(every_x.max())
         spec = DataSpec(shape=x.shape[1:], kind="discrete", dtype="int64", value_range=(0, max(top, 1)),
                         levels=max(top, 1) + 1, num_classes=num_classes)
         return TensorDataset(torch.from_numpy(x.astype(np.int64)), labels, spec, name=name, split=split)
     _refuse_view(name, view, "continuous", "float")
-    in_unit = every_x.size and every_x.min() >= 0 and every_x.max() <= 1
+    in_unit = every_x.min() >= 0 and every_x.max() <= 1
     spec = DataSpec(shape=x.shape[1:], value_range=(0.0, 1.0) if in_unit else None, num_classes=num_classes)
     return TensorDataset(torch.from_numpy(x.astype(np.float32)), labels, spec, name=name, split=split)
 
