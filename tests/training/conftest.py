@@ -1,4 +1,4 @@
-"""Fixtures for the training tests: the real plugins plus the fake `training_toys` family."""
+"""Fixtures for the training tests: the real plugins plus the fake `training_toys` and `two_player` families."""
 
 from __future__ import annotations
 
@@ -13,22 +13,32 @@ from genzoo import plugins
 PLUGINS = Path(__file__).parent / "plugins"
 
 
-def toys_entry_point() -> EntryPoint:
-    return EntryPoint(name="training-toys", value="training_toys", group="genzoo")
+def toys_entry_points() -> list[EntryPoint]:
+    return [EntryPoint(name="training-toys", value="training_toys", group="genzoo"),
+            EntryPoint(name="two-player", value="two_player", group="genzoo")]
 
 
 @pytest.fixture(autouse=True)
 def training_toys(monkeypatch):
-    """Register `training_toys` beside the installed plugins; reset its triggers."""
+    """Register the fake families beside the installed plugins; reset their triggers."""
     monkeypatch.syspath_prepend(str(PLUGINS))
     real = plugins._entry_points
-    monkeypatch.setattr(plugins, "_entry_points", lambda: [*real(), toys_entry_point()])
+    monkeypatch.setattr(plugins, "_entry_points", lambda: [*real(), *toys_entry_points()])
     genzoo.reset_registry()
     import training_toys
+    import two_player
 
     training_toys.TRIGGERS.clear()
+    two_player.TRIGGERS.clear()
     yield training_toys
     genzoo.reset_registry()
+
+
+@pytest.fixture
+def two_player():
+    import two_player
+
+    return two_player
 
 
 @pytest.fixture

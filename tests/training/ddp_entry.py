@@ -1,4 +1,5 @@
-"""`genzoo ...` with the training_toys plugin registered: the program torchrun starts in test_ddp."""
+"""`genzoo ...` with the fake training families registered: the program torchrun starts in test_ddp,
+and the one test_two_player kills."""
 
 import sys
 from importlib.metadata import EntryPoint
@@ -10,5 +11,6 @@ from genzoo import plugins  # noqa: E402
 from genzoo.cli.main import main  # noqa: E402
 
 installed = plugins._entry_points
-plugins._entry_points = lambda: [*installed(), EntryPoint(name="training-toys", value="training_toys", group="genzoo")]
+plugins._entry_points = lambda: [*installed(), EntryPoint(name="training-toys", value="training_toys", group="genzoo"),
+                                 EntryPoint(name="two-player", value="two_player", group="genzoo")]
 main()

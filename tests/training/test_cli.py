@@ -44,3 +44,30 @@ def test_user_errors_are_one_line_without_traceback(tmp_path):
     assert result.exit_code == 2 and result.output.startswith("error: invalid run config: train.optimizer")
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert _train("--out", out).exit_code == 2  # no architecture and nothing to resume
+
+
+def test_trainer_is_chosen_by_name_kept_on_resume_and_written_in_the_recipe(tmp_path, training_toys):
+    out = tmp_path / "run"
+    args = ["diag-gaussian", "--data", "blobs", "--set", "steps=2", "--set", "device=cpu", "--set", "sample_every=null"]
+    result = _train(*args, "--trainer", "alternating", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert training_toys.TRIGGERS["order"] == ["mean", "mean", "std"] * 2
+    assert json.loads((out / "train" / "run.json").read_text())["trainer"] == "alternating"
+    assert "genzoo train diag-gaussian --data blobs --trainer alternating --set" in (out / "README.md").read_text()
+    assert _train("--resume", "--set", "steps=3", "--out", str(out)).exit_code == 0
+    assert training_toys.TRIGGERS["order"] == ["mean", "mean", "std"] * 3
+    default = tmp_path / "default"
+    assert _train(*args, "--out", str(default)).exit_code == 0
+    assert json.loads((default / "train" / "run.json").read_text())["trainer"] == "jitter"  # the first one
+
+
+def test_unknown_trainer_and_unavailable_device_are_one_line_errors(tmp_path):
+    args = ["diag-gaussian", "--data", "blobs", "--out", str(tmp_path / "run")]
+    result = _train(*args, "--trainer", "beta")
+    assert result.exit_code == 2
+    assert result.output == "error: architecture 'diag-gaussian' has no trainer 'beta'; choose --trainer jitter or alternating\n"
+    for device, reason in (("cuda:99", "is not available"), ("tpu", "is not a device name")):
+        result = _train(*args, "--device", device)
+        assert result.exit_code == 2 and result.output.startswith(f"error: device '{device}' {reason}"), result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()
