@@ -98,3 +98,23 @@ def test_genzoo_sample_against_a_hostile_hub_is_one_line_and_writes_nothing(host
     assert run.returncode == 1, run.stderr
     assert run.stderr.startswith("error: hub http://127.0.0.1") and len(run.stderr.splitlines()) == 1, run.stderr
     assert not (tmp_path / "pwned.pth").exists() and not (tmp_path / "s.npy").exists()
+
+
+def test_the_guard_joins_a_client_factory_the_user_installed():
+    import httpx2
+    from huggingface_hub.utils import get_session, set_client_factory
+    from huggingface_hub.utils._http import default_client_factory
+
+    from genzoo.hub.guard import guard
+
+    def users_hook(response):
+        pass
+
+    set_client_factory(lambda: httpx2.Client(event_hooks={"response": [users_hook]}))
+    try:
+        guard("http://127.0.0.1:9")
+        assert get_session().event_hooks["response"] == [users_hook, check_response]
+        guard("http://127.0.0.1:9")  # attached once, however often genzoo calls
+        assert get_session().event_hooks["response"] == [users_hook, check_response]
+    finally:
+        set_client_factory(default_client_factory)

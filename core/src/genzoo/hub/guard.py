@@ -29,8 +29,6 @@ ALLOW_HTTP_VARIABLE = "GENZOO_ALLOW_HTTP"
 # ETag: a git blob sha1 (regular files) or a sha256 (LFS files), optionally quoted, optionally weak.
 _ETAG = re.compile(r'(?:W/)?("?)(?:[0-9a-f]{40}|[0-9a-f]{64})\1')
 _COMMIT = re.compile(r"[0-9a-f]{40}")
-# The repo-info endpoints whose `sha` snapshot_download uses as a folder and file name.
-_REPO_INFO_PATH = re.compile(r"/api/models/[^/]+/[^/]+(?:/revision/[^/]+)?/?")
 
 _guarded_hosts: set[str] = set()
 _lock = threading.Lock()
@@ -96,12 +94,14 @@ def check_response(response) -> None:
         etag = headers.get(name)
         if etag is not None and not _ETAG.fullmatch(etag):
             _refuse(url, name, etag)
-    elif response.status_code == 200 and _REPO_INFO_PATH.fullmatch(url.path):
+    elif response.status_code == 200 and url.path.startswith("/api/models/") and "/tree/" not in url.path:
+        # Repo info: snapshot_download names the snapshot folder and a tree cache file after its sha.
         response.read()
         try:
-            sha = json.loads(response.content).get("sha")
-        except (ValueError, AttributeError):
-            return  # not a JSON object: huggingface_hub reports it itself
+            info = json.loads(response.content)
+        except ValueError:
+            return  # not JSON: huggingface_hub reports it itself
+        sha = info.get("sha") if isinstance(info, dict) else None
         if sha is not None and not (isinstance(sha, str) and _COMMIT.fullmatch(sha)):
             _refuse(url, "repo sha", sha)
 
