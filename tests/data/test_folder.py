@@ -139,3 +139,13 @@ def test_one_line_errors(tmp_path):
 
     write_pngs(tmp_path / "onlytest" / "test", 1)
     assert "test/ folder but no train/" in _error(tmp_path / "onlytest")
+
+
+def test_an_example_of_a_folder_by_index(tmp_path):
+    from genzoo.inputs import read_example
+
+    write_pngs(tmp_path / "pngs", 20)
+    spec = load_dataset(f"folder:{tmp_path / 'pngs'}").data_spec
+    x, label = read_example(spec, f"folder:{tmp_path / 'pngs'}:1")
+    test_ids = ids(load_dataset(f"folder:{tmp_path / 'pngs'}", "test", view="levels"))
+    assert label is None and round(x[0, 0, 0].item() * 255) == test_ids[1]

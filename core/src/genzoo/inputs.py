@@ -18,7 +18,8 @@ import torch
 from genzoo.dataspec import DataSpec
 from genzoo.errors import GenzooError
 
-DATASET_EXAMPLE = re.compile(r"^(?P<data>[a-z0-9][a-z0-9._-]*):(?P<index>\d+)$")
+# The index is the last ":"-separated part, so folder:PATH:3 and npz:FILE:3 name examples too.
+DATASET_EXAMPLE = re.compile(r"^(?P<data>.+):(?P<index>\d+)$")
 
 
 def read_inputs(spec: DataSpec, sources: list[str] | tuple[str, ...], *, data_dir: str | None = None,
@@ -69,7 +70,7 @@ def _dataset_example(spec: DataSpec, data: str, index: int, data_dir: str | None
     x, y = dataset_tensors(spec, data, "test", data_dir, name)
     if index >= len(x):
         raise GenzooError(f"{data}:{index}: the {data} test split has {len(x)} examples")
-    return x[index], int(y[index])
+    return x[index], None if y is None else int(y[index])
 
 
 def _array_file(spec: DataSpec, path: Path, name: str) -> torch.Tensor:
