@@ -91,6 +91,11 @@ class GenerativeModel(nn.Module):
         return self._spec.name if self._spec is not None else type(self).__name__
 
     @property
+    def conditional(self) -> bool:
+        """Whether the class declares the `conditional` capability (read this, never a second flag)."""
+        return Capability.CONDITIONAL in self.capabilities
+
+    @property
     def log_prob_is_exact(self) -> bool:
         return Capability.LOG_PROB in self.capabilities
 

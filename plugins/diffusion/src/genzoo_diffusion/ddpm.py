@@ -94,6 +94,5 @@ class PixelDDPM(DiffusionModel):
 class ConditionalPixelDDPM(PixelDDPM):
     """Class-conditional DDPM on images, trained with label dropout for classifier-free guidance."""
 
-    conditional: ClassVar = True
     capabilities = PixelDDPM.capabilities | {Capability.CONDITIONAL}
     default_sampler = "ddim"

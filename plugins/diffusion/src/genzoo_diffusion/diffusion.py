@@ -39,7 +39,6 @@ class DiffusionModel(GenerativeModel):
 
     config_class: ClassVar[type[ModelConfig]] = DiffusionConfig
     clip_range: ClassVar[tuple[float, float] | None] = None  # x_0 predictions are clipped to this (pixels)
-    conditional: ClassVar[bool] = False  # class-conditional with a "no label" class for guidance
 
     def __init__(self, config: DiffusionConfig):
         super().__init__(config)
@@ -142,7 +141,7 @@ class DiffusionModel(GenerativeModel):
         `variance` is the reverse-process variance (see `reverse_log_variance`).
         """
         if Capability.LOG_PROB_BOUND not in self.capabilities:
-            raise GenzooError(f"{self.spec.name!r} has no likelihood bound")
+            raise GenzooError(f"{self.name!r} has no likelihood bound")
         if timesteps is not None and not 1 <= timesteps <= self.timesteps:
             raise GenzooError(f"timesteps must be in [1, {self.timesteps}], got {timesteps}")
         x0 = self.to_diffusion_space(x)

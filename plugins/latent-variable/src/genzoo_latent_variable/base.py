@@ -44,7 +44,6 @@ class LatentConfig(NetworkConfig):
 
 class LatentModel(GenerativeModel):
     config_class = LatentConfig
-    conditional: ClassVar[bool] = False
     encoder_outputs_per_dim: ClassVar[int] = 1  # 2 for a Gaussian posterior (mean, log-variance)
 
     def __init__(self, config: LatentConfig):
@@ -74,7 +73,7 @@ class LatentModel(GenerativeModel):
         if not self.conditional:
             return None
         if condition is None:
-            raise CapabilityError(f"{self.spec.name!r} is conditional: pass condition=labels")
+            raise CapabilityError(f"{self.name!r} is conditional: pass condition=labels")
         return F.one_hot(condition.long(), self.data_spec.num_classes).to(self.device).float()
 
     # -- data from codes -------------------------------------------------------------------

@@ -26,11 +26,11 @@ def _labels(model, labels: list[int | None], override: int | None):
 
     from genzoo.errors import GenzooError
 
-    if not getattr(model, "conditional", False):
+    if not model.conditional:
         return None
     chosen = [override if override is not None else label for label in labels]
     if any(label is None for label in chosen):
-        raise GenzooError(f"{model.spec.name!r} is conditional: pass --label for image files")
+        raise GenzooError(f"{model.name!r} is conditional: pass --label for image files")
     return torch.tensor(chosen, device=model.device)
 
 
@@ -85,7 +85,7 @@ def interpolate_command(name, start, end, steps, method, output_kind, seed, labe
 
     model = _load(name, device)
     if not callable(getattr(model, "decode_output", None)):
-        raise CapabilityError(f"{model.spec.name!r} has no decoder to interpolate with")
+        raise CapabilityError(f"{model.name!r} has no decoder to interpolate with")
     (a, label_a), (b, label_b) = _read(model, start, data_dir), _read(model, end, data_dir)
     condition = _labels(model, [label_a, label_b], label)
     generator = torch.Generator(device=model.device).manual_seed(seed)

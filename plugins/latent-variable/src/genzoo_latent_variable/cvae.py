@@ -24,4 +24,3 @@ class ConditionalVAEConfig(VAEConfig):
 class ConditionalVAE(VAE):
     config_class = ConditionalVAEConfig
     capabilities = VAE.capabilities | {Capability.CONDITIONAL}
-    conditional = True

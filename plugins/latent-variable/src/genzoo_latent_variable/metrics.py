@@ -26,7 +26,7 @@ def _test_split(model, request: EvalRequest) -> tuple[torch.Tensor, torch.Tensor
 def _batches(model, request: EvalRequest):
     """(x, condition) batches of the test split on the model's device."""
     x, y = _test_split(model, request)
-    conditional = getattr(model, "conditional", False)
+    conditional = model.conditional
     for xb, yb in zip(x.split(request.batch_size), y.split(request.batch_size)):
         yield xb.to(model.device), (yb.to(model.device) if conditional else None)
 
@@ -36,7 +36,7 @@ def reconstruction_metric(model, request: EvalRequest):
     """Mean squared error per value between test examples and decode(encode(x)) (the decoder mean)."""
     model = require_model(model, "recon-mse")
     if not (callable(getattr(model, "encode", None)) and callable(getattr(model, "decode", None))):
-        raise CapabilityError(f"{model.spec.name!r} has no encoder and decoder")
+        raise CapabilityError(f"{model.name!r} has no encoder and decoder")
     total, count = 0.0, 0
     for x, condition in _batches(model, request):
         reconstruction = model.decode(model.encode(x, condition=condition), condition=condition)
@@ -53,7 +53,7 @@ def elbo_terms_metric(model, request: EvalRequest):
     """
     model = require_model(model, "elbo-terms")
     if not callable(getattr(model, "elbo", None)):
-        raise CapabilityError(f"{model.spec.name!r} has no ELBO (it is not a VAE)")
+        raise CapabilityError(f"{model.name!r} has no ELBO (it is not a VAE)")
     generator = torch.Generator(device=model.device).manual_seed(request.seed)
     reconstruction, kl, count = 0.0, 0.0, 0
     for x, condition in _batches(model, request):
@@ -72,7 +72,7 @@ def codebook_metric(model, request: EvalRequest):
     model = require_model(model, "codebook")
     size = getattr(model.config, "codebook_size", None)
     if size is None:
-        raise CapabilityError(f"{model.spec.name!r} has no codebook")
+        raise CapabilityError(f"{model.name!r} has no codebook")
     codes = torch.cat([model.encode(x, condition=condition).flatten().cpu() for x, condition in _batches(model, request)])
     notes = f"codebook of {size}, {len(codes)} test positions"
     return [request.result("codebook-perplexity", float(perplexity(codes, size)), notes=notes),

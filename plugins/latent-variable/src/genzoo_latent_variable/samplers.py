@@ -51,7 +51,7 @@ class LatentMixtureSampler(Sampler):
 
     def run(self, model, n, *, condition, generator, options):
         if model.latent_mixture is None:
-            raise GenzooError(f"{model.spec.name!r} was built with mixture_components=0: it has no latent mixture")
+            raise GenzooError(f"{model.name!r} was built with mixture_components=0: it has no latent mixture")
         z = model.latent_mixture.sample(n, generator)
         return model.decode_output(z, condition=condition, generator=generator, output=options.output)
 
@@ -71,7 +71,7 @@ class ReconstructionSampler(Sampler):
         x, y = dataset_tensors(model.data_spec, options.data, options.split, options.data_dir, repr(model.name))
         index = torch.randint(len(x), (n,), generator=generator, device=generator.device if generator else None).cpu()
         x = x[index].to(model.device)
-        labels = y[index].to(model.device) if getattr(model, "conditional", False) else None
+        labels = y[index].to(model.device) if model.conditional else None
         return model.decode_output(model.encode(x, condition=labels), condition=labels, generator=generator,
                                    output=options.output)
 
@@ -98,7 +98,7 @@ class InterpolationSampler(Sampler):
                 raise GenzooError(f"example {index} is out of range: {options.data} {options.split} has {len(x)}")
         pair = x[[options.start, options.end]].to(model.device)
         pair_condition = None if condition is None else condition[[0, -1]]
-        if condition is None and getattr(model, "conditional", False):  # the examples' own labels: each encoded
+        if condition is None and model.conditional:  # the examples' own labels: each encoded
             pair_condition = y[[options.start, options.end]].to(model.device)  # with its own, the path decoded
             condition = pair_condition[:1].expand(n).clone()  # with the first one's
         return interpolate(model, pair, n, options.method, pair_condition=pair_condition, condition=condition,
