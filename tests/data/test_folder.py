@@ -8,6 +8,7 @@ import torch
 from PIL import Image
 
 from genzoo.data import load_dataset
+from genzoo.data.fields import UnpairedDataset
 from genzoo.errors import ConfigError, GenzooError
 
 
@@ -70,6 +71,35 @@ def test_train_and_test_folders_are_used_as_given(tmp_path):
     test = load_dataset(f"folder:{tmp_path}", "test", view="levels")
     assert len(train) == 5 and ids(test) == [20, 21]
     assert test.tensors()[1].tolist() == [1, 1] and test.data_spec == train.data_spec
+
+
+def test_domain_folders_make_unpaired_streams(tmp_path):
+    write_pngs(tmp_path / "trainA", 5, start=0)
+    write_pngs(tmp_path / "trainB", 3, size=(8, 8), mode="RGB", start=50)
+    write_pngs(tmp_path / "testA", 2, start=90)
+    train = load_dataset(f"folder:{tmp_path}", "train", view="levels")
+    test = load_dataset(f"folder:{tmp_path}", "test", view="levels")
+    assert isinstance(train, UnpairedDataset) and set(train.streams) == {"a", "b"}
+    assert (len(train.streams["a"]), len(train.streams["b"])) == (5, 2)  # b holds one of its 3 out
+    assert ids(test.streams["a"]) == [90, 91] and len(test.streams["b"]) == 1
+    assert set(ids(train.streams["b"]) + ids(test.streams["b"])) == {50, 51, 52}
+    assert train.fields["b"].shape == (3, 8, 8) and train.data_spec.shape == (1, 28, 28)
+
+
+def test_unpaired_layouts_are_checked(tmp_path):
+    write_pngs(tmp_path / "alone" / "trainA", 2)
+    assert "trainA/ alone" in _error(tmp_path / "alone")
+    write_pngs(tmp_path / "extra" / "trainA", 2)
+    write_pngs(tmp_path / "extra" / "trainB", 2)
+    write_pngs(tmp_path / "extra" / "misc", 2)
+    assert "misc/ beside" in _error(tmp_path / "extra")
+
+
+def test_a_train_folder_without_test_folder_is_held_out_from(tmp_path):
+    write_pngs(tmp_path / "train", 10)
+    train = ids(load_dataset(f"folder:{tmp_path}", "train", view="levels"))
+    test = ids(load_dataset(f"folder:{tmp_path}", "test", view="levels"))
+    assert len(test) == 1 and sorted(train + test) == list(range(10))
 
 
 def test_colour_images_and_views(tmp_path):

@@ -5,6 +5,8 @@ Layouts (hidden files and files that are not .png/.jpg/.jpeg/.bmp are ignored):
     PATH/*.png                      unlabelled images
     PATH/<class>/*.png              labelled: sorted subfolder names are classes 0, 1, ...
     PATH/train/..., PATH/test/...   either layout inside each; the splits are used as given
+    PATH/trainA/, PATH/trainB/      unpaired domains (CycleGAN's layout), with optional testA/, testB/:
+                                    an UnpairedDataset whose streams "a", "b" are shuffled independently
 
 Without a `test/` folder, a fixed 10% of the images (`holdout`, drawn by genzoo.data.holdout's
 fixed seed) form the test split. A single class subfolder carries no label. All images must share
@@ -15,6 +17,7 @@ one size and mode (grey or RGB); they are read as 256 integer levels, so the vie
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +25,7 @@ import torch
 from pydantic import validate_call
 
 from genzoo.data.base import ImageDataset, Split, View
+from genzoo.data.fields import UnpairedDataset
 from genzoo.data.holdout import DEFAULT_HOLDOUT, HoldoutFraction, holdout_indices
 from genzoo.errors import GenzooError
 
@@ -29,28 +33,43 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 # Pillow modes genzoo reads, and the mode each is read as (1-bit and palette images are widened).
 MODES = {"1": "L", "L": "L", "P": "RGB", "RGB": "RGB"}
 NUM_LEVELS = 256
+DOMAIN_FOLDER = re.compile(r"train(?P<domain>[A-Z])")
 
 
 @validate_call
 def folder_dataset(path: str, split: Split = "train", *, view: View = "continuous", seed: int = 0,
-                   holdout: HoldoutFraction = DEFAULT_HOLDOUT) -> ImageDataset:
+                   holdout: HoldoutFraction = DEFAULT_HOLDOUT) -> ImageDataset | UnpairedDataset:
     """The images under `path` for `split`, seen through `view`; `seed` drives random views."""
     root = Path(path).expanduser()
     if not root.is_dir():
         raise GenzooError(f"folder:{path}: {'not a folder' if root.exists() else 'no such folder'}")
-    parts = _layout(root)
+    options = {"split": split, "view": view, "seed": seed, "holdout": holdout}
+    domains = [match["domain"] for e in _entries(root) if e.is_dir() and (match := DOMAIN_FOLDER.fullmatch(e.name))]
+    if not domains:
+        return _image_dataset(root, _layout(root), name=f"folder:{path}", **options)
+    if len(domains) < 2:
+        raise GenzooError(f"{root} has train{domains[0]}/ alone: unpaired data need two domains, trainA/ and trainB/")
+    _refuse_others(root, {f"{part}{domain}" for part in ("train", "test") for domain in domains})
+    streams = {domain.lower(): _image_dataset(root, _parts(root / f"train{domain}", root / f"test{domain}"),
+                                              name=f"folder:{path} domain {domain}", **options)
+               for domain in domains}
+    return UnpairedDataset(streams, name=f"folder:{path}", split=split)
+
+
+def _image_dataset(root: Path, parts: dict[str, dict[str, list[Path]]], *, split: Split, view: View, seed: int,
+                   holdout: float, name: str) -> ImageDataset:
     classes = _class_names(root, parts)
     files, labels = [], []
     for part in parts.values():
-        for name, paths in part.items():
+        for class_name, paths in part.items():
             files += paths
-            labels += [classes.index(name) if classes else 0] * len(paths)
+            labels += [classes.index(class_name) if classes else 0] * len(paths)
     levels = torch.from_numpy(_read_images(tuple(files), tuple(_stamp(f) for f in files)))
     y = torch.tensor(labels, dtype=torch.int64) if classes else None
     chosen = _split_indices(parts, split, holdout)
     return ImageDataset(levels[chosen], None if y is None else y[chosen], num_levels=NUM_LEVELS,
                         num_classes=len(classes) or None, class_names=tuple(classes) or None, view=view, seed=seed,
-                        name=f"folder:{path}", split=split)
+                        name=name, split=split)
 
 
 def _layout(root: Path) -> dict[str, dict[str, list[Path]]]:
@@ -60,10 +79,19 @@ def _layout(root: Path) -> dict[str, dict[str, list[Path]]]:
         if test.is_dir():
             raise GenzooError(f"{root} has a test/ folder but no train/ folder")
         return {"all": _scan(root)}
-    others = sorted(e.name for e in _entries(root) if e.is_dir() and e.name not in ("train", "test"))
-    if others:
-        raise GenzooError(f"{root} has train/ beside other folders ({', '.join(others)}): put class folders inside train/")
+    _refuse_others(root, {"train", "test"})
+    return _parts(train, test)
+
+
+def _parts(train: Path, test: Path) -> dict[str, dict[str, list[Path]]]:
     return {"train": _scan(train), **({"test": _scan(test)} if test.is_dir() else {})}
+
+
+def _refuse_others(root: Path, expected: set[str]) -> None:
+    others = sorted(e.name for e in _entries(root) if e.is_dir() and e.name not in expected)
+    if others:
+        raise GenzooError(f"{root} has {', '.join(o + '/' for o in others)} beside {', '.join(sorted(expected))}: "
+                          "put class folders inside those")
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -100,13 +128,13 @@ def _class_names(root: Path, parts: dict[str, dict[str, list[Path]]]) -> list[st
 
 
 def _split_indices(parts: dict[str, dict[str, list[Path]]], split: Split, holdout: float) -> torch.Tensor:
-    """Positions of `split` in the concatenation of every part's files (in `parts` order)."""
+    """Positions of `split` in the concatenation of every part's files (in `parts` order): a given test
+    part and everything before it, or else a holdout of the one part (PATH itself, or train/ alone)."""
     sizes = {name: sum(len(files) for files in part.values()) for name, part in parts.items()}
-    if split in parts:
+    if "test" in parts:
         start = sizes["train"] if split == "test" else 0
         return torch.arange(start, start + sizes[split])
-    source = "all" if "all" in parts else "train"
-    return holdout_indices(sizes[source], split, holdout)
+    return holdout_indices(sum(sizes.values()), split, holdout)
 
 
 def _stamp(path: Path) -> tuple[int, int]:
