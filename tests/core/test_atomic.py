@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from genzoo.atomic import write_bytes
+from genzoo.atomic import finish_staged, staged_folder, versioned_folder, write_bytes
 
 
 def test_write_replaces_whole_and_leaves_no_temp_files(tmp_path):
@@ -42,7 +42,6 @@ def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
 
 
 # -- folders: a kill at any instant leaves the old or the new content, whole ------------------------
-from genzoo.atomic import finish_staged, staged_folder, versioned_folder  # noqa: E402
 
 MUTATING_CALLS = ("open", "write", "fsync", "close", "rename", "replace", "symlink", "unlink", "rmdir", "mkdir")
 STATE_FILES = ("model.safetensors", "optimizer.safetensors", "state.json")
@@ -74,7 +73,7 @@ def _finishes_unless_killed_at(k: int, action) -> bool:
             setattr(os, name, counting(getattr(os, name)))
         try:
             action()
-        except BaseException:
+        except BaseException:  # noqa: BLE001 (the child reports any failure by its exit code)
             os._exit(1)
         os._exit(0)
     _, status = os.waitpid(pid, 0)
@@ -109,7 +108,7 @@ def test_training_state_survives_a_kill_at_every_file_system_call(tmp_path, lega
                 write_bytes(state / name, f"old:{name}".encode())
         else:
             _save_state(state, "old")
-        finished = _finishes_unless_killed_at(k, lambda: _save_state(state, "new"))
+        finished = _finishes_unless_killed_at(k, lambda state=state: _save_state(state, "new"))
         assert _state_tag(state) == "new" if finished else _state_tag(state) in ("old", "new")
         _save_state(state, "next")  # the next save collects whatever the kill left behind
         assert _state_tag(state) == "next" and state.is_symlink()
@@ -130,7 +129,7 @@ def test_a_checkpoint_save_never_moves_the_run_beside_it_and_rolls_forward(tmp_p
         out = tmp_path / f"run{k}"
         _checkpoint(out, "old")
         write_bytes(out / "train" / "state" / "state.json", b"{}")  # the run that lives in the export folder
-        finished = _finishes_unless_killed_at(k, lambda: _checkpoint(out, "new"))
+        finished = _finishes_unless_killed_at(k, lambda out=out: _checkpoint(out, "new"))
         assert (out / "train" / "state" / "state.json").read_bytes() == b"{}"  # never moved, never gone
         tags = {p.name: p.read_text().split(":")[0] for p in out.iterdir() if p.is_file()}
         if tags["SHA256SUMS"] == "new":  # the manifest moves last: a reader checking it never accepts a mix
@@ -146,10 +145,9 @@ def test_a_checkpoint_save_never_moves_the_run_beside_it_and_rolls_forward(tmp_p
 def test_staged_folder_first_save_and_failed_save(tmp_path):
     target = tmp_path / "ckpt"
     _checkpoint(target, "first")
-    with pytest.raises(RuntimeError, match="boom"):
-        with staged_folder(target) as staging:
-            write_bytes(staging / "config.json", b"half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"), staged_folder(target) as staging:
+        write_bytes(staging / "config.json", b"half")
+        raise RuntimeError("boom")
     assert (target / "config.json").read_text() == "first:config.json"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]
 
@@ -163,8 +161,7 @@ def test_an_output_into_a_missing_folder_is_one_line_before_any_work(toy_registr
     folder = genzoo.save_pretrained(genzoo.create("class-gaussian"), tmp_path / "ckpt")
     for command in (["sample", str(folder), "-n", "2"], ["eval", str(folder), "--metric", "nll"]):
         result = CliRunner().invoke(cli, [*command, "-o", str(tmp_path / "typo" / "out.npy")])
-        assert result.exit_code == 1 and result.output.strip().splitlines() == [
-            f"error: {tmp_path / 'typo' / 'out.npy'}: the folder {tmp_path / 'typo'} does not exist; "
-            "create it first or choose another path"
-        ], result.output
+        expected = (f"error: {tmp_path / 'typo' / 'out.npy'}: the folder {tmp_path / 'typo'} does not exist; "
+                    "create it first or choose another path")
+        assert result.exit_code == 1 and result.output.strip().splitlines() == [expected], result.output
     assert not (tmp_path / "typo").exists()

@@ -63,7 +63,8 @@ def build_on_meta(build, source: Path) -> Any:
     except GenzooError:
         raise
     except (RuntimeError, ValueError, OverflowError, MemoryError, TypeError) as error:
-        raise CheckpointError(f"{source}: cannot build the model from this config ({' '.join(str(error).split())[:200]})") from None
+        reason = " ".join(str(error).split())[:200]
+        raise CheckpointError(f"{source}: cannot build the model from this config ({reason})") from None
 
 
 def check_fits(skeleton, header: dict[str, tuple[tuple[int, ...], str]], path: Path, *, config_path: Path) -> None:
@@ -72,14 +73,16 @@ def check_fits(skeleton, header: dict[str, tuple[tuple[int, ...], str]], path: P
     missing = sorted(set(expected) - set(header))
     unexpected = sorted(set(header) - set(expected))
     if missing or unexpected:
-        parts = [f"missing {', '.join(missing[:3])}" if missing else "", f"unexpected {', '.join(unexpected[:3])}" if unexpected else ""]
+        parts = [f"missing {', '.join(missing[:3])}" if missing else "",
+                 f"unexpected {', '.join(unexpected[:3])}" if unexpected else ""]
         raise CheckpointError(f"{path}: weights do not fit the model ({'; '.join(p for p in parts if p)})")
     for name, (shape, dtype) in header.items():
         tensor = expected[name]
         if shape != tuple(tensor.shape):
             raise CheckpointError(f"{path}: tensor {name!r} has shape {shape}, the model needs {tuple(tensor.shape)}")
         if dtype != _safetensors_dtype(tensor.dtype):
-            raise CheckpointError(f"{path}: tensor {name!r} is {dtype}, the model needs {_safetensors_dtype(tensor.dtype)}")
+            needed = _safetensors_dtype(tensor.dtype)
+            raise CheckpointError(f"{path}: tensor {name!r} is {dtype}, the model needs {needed}")
     unstored = sum(b.numel() * b.element_size() for name, b in skeleton.named_buffers() if name not in expected)
     if unstored > UNSTORED_TENSOR_LIMIT:
         raise CheckpointError(

@@ -71,7 +71,8 @@ def _download(repo_id: str, filename: str, revision: str | None, endpoint: str, 
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     try:
-        return Path(hf_hub_download(repo_id, filename, revision=revision, endpoint=guard(endpoint), force_download=force))
+        path = hf_hub_download(repo_id, filename, revision=revision, endpoint=guard(endpoint), force_download=force)
+        return Path(path)
     except LocalEntryNotFoundError as error:
         raise GenzooError(f"{repo_id}/{filename}: not in the local cache and the hub {endpoint} is unreachable or offline ({error})") from None
     except (HfHubHTTPError, HTTPError, OSError) as error:

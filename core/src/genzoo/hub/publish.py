@@ -32,7 +32,9 @@ def validate_folder(folder: Path) -> None:
     try:
         text = card.read_bytes().decode("utf-8") if card.is_file() else ""
     except UnicodeDecodeError as error:
-        raise CheckpointError(f"{card}: not UTF-8 text ({error.reason} at byte {error.start}); a model card must be UTF-8") from None
+        raise CheckpointError(
+            f"{card}: not UTF-8 text ({error.reason} at byte {error.start}); a model card must be UTF-8"
+        ) from None
     if not text.startswith("---\n"):
         raise CheckpointError(f"{card}: missing or without YAML front matter; save with genzoo.save_pretrained")
     verify_checksums(folder)
@@ -49,7 +51,9 @@ def _checkpoint_files(folder: Path) -> list[str]:
         if path.name.startswith("."):
             continue
         if path.is_symlink():
-            raise CheckpointError(f"{path}: a symlink (to {os.readlink(path)}); refusing to publish or copy it, copy the file in instead")
+            raise CheckpointError(
+                f"{path}: a symlink (to {os.readlink(path)}); refusing to publish or copy it, copy the file in instead"
+            )
         if path.is_file():
             names.append(path.name)
     return names
@@ -66,7 +70,9 @@ def push_folder(folder: Path, repo_id: str, *, endpoint: str | None, revision: s
     try:
         validate_repo_id(repo_id)
     except HFValidationError:
-        raise GenzooError(f"{repo_id!r}: not a repo id; expected NAME or NAMESPACE/NAME of letters, digits, '-', '_', '.'") from None
+        raise GenzooError(
+            f"{repo_id!r}: not a repo id; expected NAME or NAMESPACE/NAME of letters, digits, '-', '_', '.'"
+        ) from None
     endpoint = guard(endpoint or constants.ENDPOINT)
     validate_folder(folder)
     files = _checkpoint_files(folder)
@@ -80,7 +86,8 @@ def push_folder(folder: Path, repo_id: str, *, endpoint: str | None, revision: s
     except HfHubHTTPError as error:
         raise GenzooError(f"push to {repo_id} failed: {' '.join(str(error).split())[:300]}") from None
     except HTTPError as error:
-        raise GenzooError(f"push to {repo_id}: cannot reach the hub {endpoint} ({' '.join(str(error).split())[:200]})") from None
+        reason = " ".join(str(error).split())[:200]
+        raise GenzooError(f"push to {repo_id}: cannot reach the hub {endpoint} ({reason})") from None
     return info.oid
 
 
@@ -97,6 +104,8 @@ def bundle(source: Path, target: Path) -> Path:
             if path.name.startswith(".") or not content.is_file():
                 continue
             if path.is_symlink() and content.parent != blobs:
-                raise CheckpointError(f"{path}: a symlink to {os.readlink(path)}, outside the hub cache; refusing to copy it")
+                raise CheckpointError(
+                    f"{path}: a symlink to {os.readlink(path)}, outside the hub cache; refusing to copy it"
+                )
             shutil.copyfile(content, staging / path.name)
     return target
