@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from genzoo.dataspec import DataSpec
+from genzoo.distributions import from_levels
 from genzoo.errors import GenzooError
 
 # The index is the last ":"-separated part, so folder:PATH:3 and npz:FILE:3 name examples too.
@@ -95,16 +96,15 @@ def _image_file(spec: DataSpec, path: Path, name: str) -> torch.Tensor:
     from PIL import Image, UnidentifiedImageError
 
     if not spec.is_image:
-        raise GenzooError(f"{path}: {name} takes data of shape {spec.shape}, not images")
+        raise GenzooError(f"{path}: {name} takes data of shape {spec.shape}, not images; give a .npy file")
     if not path.is_file():
         raise GenzooError(f"{path}: no such file (give an image file or DATASET:INDEX, e.g. mnist:0)")
     try:
         with Image.open(path) as image:
             channels, height, width = spec.shape
             image = image.convert("L" if channels == 1 else "RGB").resize((width, height), Image.BILINEAR)
-            array = np.asarray(image, dtype=np.float32) / 255.0
+            array = np.array(image, dtype=np.uint8)
     except (UnidentifiedImageError, OSError) as error:
         raise GenzooError(f"{path}: not a readable image ({error.__class__.__name__})") from None
-    x = torch.from_numpy(array).reshape(height, width, channels).permute(2, 0, 1)
-    low, high = spec.value_range or (0.0, 1.0)
-    return low + (high - low) * x
+    levels = torch.from_numpy(array).reshape(height, width, channels).permute(2, 0, 1)
+    return from_levels(levels, 256, spec.value_range or (0.0, 1.0))

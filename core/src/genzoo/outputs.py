@@ -15,6 +15,7 @@ import torch
 
 from genzoo.atomic import write_bytes
 from genzoo.dataspec import DataSpec
+from genzoo.distributions import to_levels
 from genzoo.errors import GenzooError
 
 SUFFIXES = (".png", ".npy", ".pt")
@@ -32,7 +33,7 @@ def image_grid(images: torch.Tensor, spec: DataSpec, nrow: int | None = None, pa
         r, c = divmod(index, nrow)
         top, left = pad + r * (height + pad), pad + c * (width + pad)
         grid[:, top : top + height, left : left + width] = x[index]
-    array = (grid * 255).round().to(torch.uint8).numpy()
+    array = to_levels(grid, 256).to(torch.uint8).numpy()
     return array[0] if channels == 1 else array.transpose(1, 2, 0)
 
 

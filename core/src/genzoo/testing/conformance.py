@@ -11,6 +11,7 @@ import torch
 
 from genzoo.capabilities import LIKELIHOOD_CAPABILITIES, Capability
 from genzoo.dataspec import DataSpec
+from genzoo.distributions import to_levels
 
 N_SAMPLES = 6
 
@@ -84,8 +85,13 @@ class ConformanceSuite:
             pytest.skip(f"{model.spec.name} does not claim {', '.join(missing)}")
 
     def _condition(self, model, n: int):
+        """Class labels 0, 1, ... or, for a model with a `condition_spec`, n conditions inside its range."""
         if Capability.CONDITIONAL not in model.capabilities:
             return None
+        spec = model.condition_spec
+        if spec is not None:
+            low, high = spec.value_range or (-1.0, 1.0)
+            return low + (high - low) * torch.rand(n, *spec.shape, generator=_seeded(9))
         return torch.arange(n) % (model.data_spec.num_classes or 1)
 
     def test_import_paths_resolve(self, architecture):
@@ -149,6 +155,8 @@ class ConformanceSuite:
 
     def test_conditional_sampling_follows_labels(self, model):
         self._needs(model, Capability.SAMPLE, Capability.CONDITIONAL)
+        if model.condition_spec is not None:
+            pytest.skip(f"{model.spec.name} is conditioned on {model.condition_spec.shape} vectors, not class labels")
         classes = model.data_spec.num_classes
         assert classes, "a conditional model needs DataSpec.num_classes: set it in the model config's data spec"
         samples = model.sample(classes, condition=torch.arange(classes), generator=_seeded())
@@ -235,7 +243,11 @@ class ConformanceSuite:
         folder = genzoo.save_pretrained(model, tmp_path / "checkpoint")
         args = ["sample", str(folder), "-n", "4", "--seed", "0", "--device", "cpu", "-o", str(tmp_path / "x.npy")]
         condition = None
-        if Capability.CONDITIONAL in model.capabilities:
+        if Capability.CONDITIONAL in model.capabilities and model.condition_spec is not None:
+            condition = self._condition(model, 1)[0]
+            np.save(tmp_path / "condition.npy", condition.numpy())
+            args += ["--condition", str(tmp_path / "condition.npy")]
+        elif Capability.CONDITIONAL in model.capabilities:
             args += ["--condition", "0"]
             condition = 0
         result = CliRunner().invoke(cli, args)
@@ -332,9 +344,9 @@ class ConformanceSuite:
         n = 40
         unit = torch.rand(n, *spec.shape, generator=_seeded(4))
         if spec.is_image and spec.value_range is not None:
-            x = (unit * 255).round().to(torch.uint8).numpy()
+            x = to_levels(unit, 256).to(torch.uint8).numpy()
         elif spec.dtype == "int64":
-            x = (unit * (spec.levels - 1)).round().long().numpy()
+            x = to_levels(unit, spec.levels).numpy()
         else:
             low, high = spec.value_range or (-1.0, 1.0)
             x = (low + (high - low) * unit).numpy()
