@@ -1,4 +1,8 @@
-"""`genzoo new-plugin NAME`: scaffold a third-party family package that works on first install."""
+"""`genzoo new-plugin NAME`: scaffold a third-party family package that works on first install.
+
+The package is trainable out of the box (`genzoo train NAME-gaussian --data 8gaussians`) and
+carries the conformance kit and a training test, so an author starts from something green.
+"""
 
 from __future__ import annotations
 
@@ -16,18 +20,20 @@ LAYOUT = {
     "init.py.tmpl": "src/{module}/__init__.py",
     "plugin.py.tmpl": "src/{module}/plugin.py",
     "model.py.tmpl": "src/{module}/model.py",
+    "training.py.tmpl": "src/{module}/training.py",
     "test_conformance.py.tmpl": "tests/test_conformance.py",
+    "test_training.py.tmpl": "tests/test_training.py",
 }
 
 
 def scaffold(name: str, parent: Path) -> Path:
     """Write the package `genzoo-NAME` under `parent` and return its folder."""
     from genzoo import __version__
-    from genzoo.errors import GenzooError
+    from genzoo.errors import ConfigError, GenzooError
     from genzoo.hookspecs import HOOK_API_VERSION
 
     if not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", name):
-        raise GenzooError(f"invalid plugin name {name!r}: use lowercase letters, digits and single dashes, e.g. 'my-flows'")
+        raise ConfigError(f"invalid plugin name {name!r}: use lowercase letters, digits and single dashes, e.g. 'my-flows'")
     root = parent / f"genzoo-{name}"
     if root.exists():
         raise GenzooError(f"{root} already exists; choose another name or remove it")
@@ -52,4 +58,5 @@ def scaffold(name: str, parent: Path) -> Path:
 def new_plugin_command(name: str, directory: Path) -> None:
     """Scaffold genzoo-NAME: a pip-installable family with one working architecture and tests."""
     root = scaffold(name, directory)
-    click.echo(f"created {root}\nnext: pip install -e '{root}[test]' && (cd {root} && python -m pytest)")
+    click.echo(f"created {root}\nnext: pip install -e '{root}[test]' && (cd {root} && python -m pytest)\n"
+               f"then: genzoo train {name}-gaussian --data 8gaussians --set train.steps=200 --out run")

@@ -1,0 +1,1 @@
+"""A package of deliberate plugin mistakes, for genzoo's install tests."""
