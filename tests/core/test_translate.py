@@ -19,7 +19,7 @@ def translation_registry(plugin_env):
 
 
 class TestToyTranslationConformance(ConformanceSuite):
-    architectures = ("toy-invert",)
+    architectures = ("toy-invert", "toy-shift")
 
     @pytest.fixture(autouse=True)
     def _plugins(self, translation_registry):
@@ -102,3 +102,17 @@ def test_cli_refuses_a_model_that_cannot_translate(translation_registry, tmp_pat
     folder = genzoo.save_pretrained(genzoo.create("class-gaussian"), tmp_path / "cg")
     result = run("translate", folder, "-i", "digits:0", "--device", "cpu", "-o", tmp_path / "x.png")
     assert result.exit_code != 0 and "cannot translate" in result.output and "--capability translate" in result.output
+
+
+def test_cli_samples_around_a_vector_condition_from_a_file(translation_registry, tmp_path):
+    torch.manual_seed(0)
+    folder = genzoo.save_pretrained(genzoo.create("toy-shift"), tmp_path / "shift")
+    np.save(tmp_path / "c.npy", np.array([3.0, -2.0], dtype=np.float32))
+    result = run("sample", folder, "-n", "5", "--condition", tmp_path / "c.npy", "--device", "cpu",
+                 "-o", tmp_path / "x.npy")
+    assert result.exit_code == 0, result.output
+    expected = genzoo.load(folder).sample(5, condition=torch.tensor([3.0, -2.0]), generator=torch.Generator().manual_seed(0))
+    assert torch.equal(torch.from_numpy(np.load(tmp_path / "x.npy")), expected)
+    bad = run("sample", folder, "-n", "5", "--condition", "3", "--device", "cpu", "-o", tmp_path / "y.npy")
+    assert bad.exit_code == 1
+    assert bad.output == "error: 3: the condition of 'toy-shift' takes data of shape (2,), not images; give a .npy file\n"

@@ -20,6 +20,14 @@ def _parse_condition(text: str | None, n: int) -> list[int] | None:
     return [labels[i % len(labels)] for i in range(n)]
 
 
+def _read_condition(model, source: str):
+    """A vector or image condition from a file or dataset example; a single one is used for every sample."""
+    from genzoo.inputs import read_inputs
+
+    conditions, _labels = read_inputs(model.condition_spec, [source], name=f"the condition of {model.name!r}")
+    return conditions[0] if len(conditions) == 1 else conditions
+
+
 def _default_device() -> str:
     import torch
 
@@ -46,7 +54,8 @@ def checked_device(device: str | None) -> str:
 @click.option("--steps", type=click.IntRange(min=1), help="Shorthand for --set steps=N.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A sampler option (repeatable).")
 @click.option("--condition", help="Class label(s) for conditional models: '3' or '0,1,...,9' (tiled to -n); "
-                                  "default: every class equally often.")
+                                  "default: every class equally often. Models conditioned on vectors or images "
+                                  "take one IMG, DATASET:INDEX or FILE.npy (one condition, or one per sample).")
 @click.option("--device", help="torch device; default cuda when available, else cpu.")
 @click.option("-o", "--output", default="samples.png", show_default=True, type=click.Path(dir_okay=False),
               help="Output file: .png (image grid or 2D scatter), .npy or .pt.")
@@ -70,7 +79,10 @@ def sample_command(name, n, seed, sampler, steps, assignments, condition, device
     device = checked_device(device)
     model = genzoo.load(name, device=device, verify=not no_verify)
     generator = torch.Generator(device=device).manual_seed(seed)
-    labels = _parse_condition(condition, n)
+    if condition is not None and model.condition_spec is not None:
+        labels = _read_condition(model, condition)
+    else:
+        labels = _parse_condition(condition, n)
     if labels is None:
         labels = model.balanced_condition(n)
         if labels is not None:
