@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import torch
 from click.testing import CliRunner
 
 import genzoo
@@ -71,3 +72,19 @@ def test_unknown_trainer_and_unavailable_device_are_one_line_errors(tmp_path):
         assert result.exit_code == 2 and result.output.startswith(f"error: device '{device}' {reason}"), result.output
         assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "run").exists()
+
+
+def test_a_vae_trains_on_a_folder_of_pngs(tmp_path):
+    from PIL import Image
+
+    for index in range(12):
+        pixels = (torch.rand(28, 28, generator=torch.Generator().manual_seed(index)) * 255).to(torch.uint8)
+        Image.fromarray(pixels.numpy(), mode="L").save(tmp_path / f"{index:02d}.png")
+    out = tmp_path / "run"
+    result = _train("vae", "--data", f"folder:{tmp_path}", "--set", "steps=2", "--set", "batch_size=4",
+                    "--set", "sample_every=null", "--set", "model.hidden=[16]", "--set", "model.latent_dim=2",
+                    "--device", "cpu", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("data: folder:") and "x (1, 28, 28)" in result.output
+    model = genzoo.load(out)
+    assert model.sample(2, generator=torch.Generator().manual_seed(0)).shape == (2, 1, 28, 28)
