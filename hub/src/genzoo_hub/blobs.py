@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from genzoo.atomic import fsync_dir, temp_name, write_all
 from .errors import DataCorrupted
 
 CHUNK_SIZE = 1 << 20
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -221,9 +223,14 @@ class BlobStore:
             return None
 
     def iter_stored(self) -> Iterator[str]:
+        """The sha256 of every stored blob (other names in the shards are not blobs: skipped)."""
         for shard in sorted(self.directory.iterdir()):
             if shard.is_dir():
-                yield from sorted(p.name for p in shard.iterdir() if not p.name.startswith("."))
+                yield from sorted(p.name for p in shard.iterdir() if _SHA256_RE.fullmatch(p.name))
+
+    def remove(self, sha256: str) -> None:
+        self.path(sha256).unlink(missing_ok=True)
+        self._verdicts.pop(sha256, None)
 
     def clean_tmp(self) -> None:
         """Remove temp files of uploads that a crash interrupted (only safe with no writer running)."""

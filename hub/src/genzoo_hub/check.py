@@ -24,7 +24,7 @@ class FsckReport:
     corrupted_blobs: list[str] = field(default_factory=list)
     missing_blobs: list[str] = field(default_factory=list)
     bad_commits: list[str] = field(default_factory=list)  # "<repo>@<commit>: <problem>"
-    unreferenced_blobs: int = 0  # left by rejected uploads; harmless
+    unreferenced_blobs: int = 0  # left by failed commits; harmless, removed at the next server start
 
     @property
     def ok(self) -> bool:

@@ -5,7 +5,7 @@ one base64 string. Buffering such a line and then calling ``json.loads`` and ``b
 about 3.5x the file size in memory, and the earlier line splitter rescanned its growing buffer for
 every chunk (quadratic: 35 s for 200 MB). Here each byte is looked at a bounded number of times:
 
-- short lines (up to 64 KiB) are buffered and parsed as JSON, as before;
+- short lines (up to 64 KiB, ``STREAM_AFTER_BYTES``) are buffered and parsed as JSON, as before;
 - once a line grows past that, it must be a ``file`` operation whose ``"content"`` string starts
   within its first 64 KiB. The prefix is parsed with ``json.JSONDecoder.raw_decode`` up to that
   string; from there on, bytes up to the closing quote are base64-decoded in 4-character groups
@@ -28,7 +28,8 @@ from collections.abc import Callable
 from .blobs import BlobStore, BlobWriter, PendingBlob
 from .errors import BadRequest
 
-SHORT_LINE_BYTES = 64 << 10
+STREAM_AFTER_BYTES = 64 << 10  # a line longer than this is streamed (a test lowers it to stream every file line)
+MAX_LINE_HEAD_BYTES = 64 << 10  # a streamed line's bytes outside its content
 _WS = re.compile(r"[ \t\r\n]*")
 _DECODER = json.JSONDecoder()
 
@@ -158,8 +159,8 @@ class CommitBodyParser:
                 pos = newline + 1
                 continue
             pos = stop
-            if len(self._line) > SHORT_LINE_BYTES:
-                self._start_streaming()
+            if len(self._line) > STREAM_AFTER_BYTES:
+                self._try_streaming()
 
     def close(self) -> None:
         if self._sink is not None:
@@ -174,16 +175,21 @@ class CommitBodyParser:
         for pending in self.pending:
             self.blobs.discard(pending)
 
-    def _start_streaming(self) -> None:
+    def _try_streaming(self) -> None:
+        """Switch to streaming once the line's content string has started (wait while it may yet)."""
         number = self._number + 1
         if self._streamed is not None:
-            raise BadRequest(f"line {number}: longer than {SHORT_LINE_BYTES} bytes outside its file content")
-        offset = content_offset(bytes(self._line[:SHORT_LINE_BYTES]))
+            if len(self._line) > MAX_LINE_HEAD_BYTES:
+                raise BadRequest(f"line {number}: longer than {MAX_LINE_HEAD_BYTES} bytes outside its file content")
+            return
+        offset = content_offset(bytes(self._line[:MAX_LINE_HEAD_BYTES]))
         if offset is None:
-            raise BadRequest(
-                f"line {number}: lines over {SHORT_LINE_BYTES} bytes must be 'file' operations whose "
-                "'content' string starts within their first 64 KiB"
-            )
+            if len(self._line) > MAX_LINE_HEAD_BYTES:
+                raise BadRequest(
+                    f"line {number}: lines over {MAX_LINE_HEAD_BYTES} bytes must be 'file' operations whose "
+                    f"'content' string starts within their first {MAX_LINE_HEAD_BYTES} bytes"
+                )
+            return
         rest = bytes(self._line[offset + 1 :])
         del self._line[offset:]
         self._sink = Base64Sink(self.blobs.writer(), number)

@@ -265,6 +265,32 @@ class Storage:
             for repo_dir in (p for p in ns_dir.iterdir() if p.is_dir()):
                 with locked(repo_dir / "lock"):
                     self._recover_repo(f"{ns_dir.name}/{repo_dir.name}", repo_dir)
+        self.collect_blobs()
+
+    def collect_blobs(self) -> int:
+        """Delete blobs that no commit record references; returns how many.
+
+        They are left by commits that stored their files and then failed (a parent mismatch, a
+        crash before the ref moved, or the pre-streaming server, which stored blobs as lines
+        arrived). Same precondition as :meth:`recover`: no writer may be running, since an
+        in-flight commit's blobs are referenced by nothing yet. Every record counts, reachable
+        or not, and nothing is deleted if any record is unreadable.
+        """
+        referenced: set[str] = set()
+        for record in self.repos_dir.glob("*/*/commits/*.json"):
+            try:
+                files = json.loads(record.read_bytes())["files"]
+                referenced.update(entry["sha256"] for entry in files.values())
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+                logger.error("commit record %s is unreadable (%s); not collecting unreferenced blobs", record, exc)
+                return 0
+        orphans = [sha256 for sha256 in self.blobs.iter_stored() if sha256 not in referenced]
+        for sha256 in orphans:
+            self.blobs.remove(sha256)
+        if orphans:
+            logger.warning("removed %d blobs that no commit references (left by rejected or interrupted commits)",
+                           len(orphans))
+        return len(orphans)
 
     def _recover_repo(self, repo_id: str, repo_dir: Path) -> None:
         commits_dir = repo_dir / "commits"
