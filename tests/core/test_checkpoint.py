@@ -253,3 +253,24 @@ def test_the_cli_refuses_an_unverifiable_folder_and_says_how_to_opt_out(saved, t
     assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1 and "--no-verify" in refused.output
     accepted = CliRunner().invoke(cli, ["sample", str(folder), "-n", "2", "-o", str(tmp_path / "s.npy"), "--no-verify"])
     assert accepted.exit_code == 0 and (tmp_path / "s.npy").is_file(), accepted.output
+
+
+def test_every_installed_architecture_can_be_sized_on_the_meta_device(plugin_env, tmp_path):
+    """Loading sizes a model on meta before allocating; a family whose constructor reads tensor
+    values (`.item()` on a fresh tensor) could not be loaded, so every installed one is checked."""
+    from genzoo.checkpoint_fit import build_on_meta
+
+    registry = plugin_env("toy_family")
+    for name in registry.list_models(pretrained=False):
+        skeleton = build_on_meta(lambda name=name: genzoo.create(name), tmp_path / name)
+        assert all(t.device.type == "meta" for t in skeleton.parameters() if t.numel() > 1), name
+
+
+def test_a_constructor_that_reads_tensor_values_is_named_as_a_family_bug(tmp_path):
+    from genzoo.checkpoint_fit import build_on_meta
+
+    def reads_values():
+        return torch.zeros(3).sum().item()
+
+    with pytest.raises(CheckpointError, match="cannot be sized on the meta device"):
+        build_on_meta(reads_values, tmp_path / "config.json")

@@ -64,6 +64,11 @@ def build_on_meta(build, source: Path) -> Any:
         raise
     except (RuntimeError, ValueError, OverflowError, MemoryError, TypeError) as error:
         reason = " ".join(str(error).split())[:200]
+        if "meta" in reason:  # the constructor read a tensor's values: a family bug, not the file's
+            raise CheckpointError(
+                f"{source}: the model cannot be sized on the meta device before allocation ({reason}); its "
+                "constructor must not read values of tensors it creates (report it to the model's family)"
+            ) from None
         raise CheckpointError(f"{source}: cannot build the model from this config ({reason})") from None
 
 
