@@ -161,3 +161,14 @@ def test_doctor_deep_checks_the_spec_against_the_class(plugin_env, monkeypatch):
     deep = CliRunner().invoke(cli, ["doctor", "--deep"])
     assert deep.exit_code == 1
     assert "lists capability 'log_prob' but AffineFlow.capabilities does not" in deep.output
+
+
+def test_a_command_whose_module_exits_on_import_is_reported_not_obeyed(plugin_env):
+    from click.testing import CliRunner
+
+    from genzoo.cli.main import cli
+
+    plugin_env("exiting_command")
+    result = CliRunner().invoke(cli, ["bye"])
+    assert result.exit_code == 2  # click's "no such command", not the plugin's exit(0)
+    assert "command 'bye' (exits_on_import:command) failed to load" in result.stderr

@@ -55,7 +55,7 @@ class GenzooGroup(click.Group):
             return None
         try:
             return load_object(target)
-        except Exception as error:  # a plugin's command must not break the CLI
+        except (Exception, SystemExit) as error:  # a plugin's command must not break (or end) the CLI
             click.echo(f"genzoo: warning: command {name!r} ({target}) failed to load: {error}", err=True)
             return None
 

@@ -1,0 +1,10 @@
+"""A plugin whose CLI command's module calls sys.exit(0) when imported."""
+
+from genzoo import CommandSpec, hookimpl
+
+genzoo_hook_api = 2
+
+
+@hookimpl
+def genzoo_commands():
+    return [CommandSpec(name="bye", target="exits_on_import:command")]
