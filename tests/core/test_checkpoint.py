@@ -203,10 +203,17 @@ def test_an_absurd_config_is_refused_without_allocating(saved):
     assert "tensor 'means' has shape (3, 1, 4, 4), the model needs (3, 1, 1000000, 1000000)" in _error(folder, verify=False)
 
 
-def test_a_dtype_that_differs_from_the_model_is_refused(saved):
+def test_integer_weights_for_a_floating_parameter_are_refused(saved):
     _, folder = saved
-    save_file({"means": torch.zeros(3, 1, 4, 4, dtype=torch.float16)}, str(folder / "model.safetensors"))
-    assert "tensor 'means' is F16, the model needs F32" in _error(folder, verify=False)
+    save_file({"means": torch.zeros(3, 1, 4, 4, dtype=torch.int64)}, str(folder / "model.safetensors"))
+    assert "tensor 'means' is I64, the model needs F32" in _error(folder, verify=False)
+
+
+def test_weights_saved_in_another_floating_precision_load_cast(saved):
+    model, folder = saved
+    save_file({"means": model.means.detach().to(torch.bfloat16)}, str(folder / "model.safetensors"))
+    loaded = genzoo.load(folder, verify=False)
+    assert loaded.means.dtype == torch.float32 and torch.equal(loaded.means, model.means.detach().to(torch.bfloat16).float())
 
 
 def test_a_vae_config_edited_to_huge_layers_is_one_line(plugin_env, tmp_path):

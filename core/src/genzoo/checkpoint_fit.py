@@ -73,7 +73,7 @@ def build_on_meta(build, source: Path) -> Any:
 
 
 def check_fits(skeleton, header: dict[str, tuple[tuple[int, ...], str]], path: Path, *, config_path: Path) -> None:
-    """Compare the meta model's state with the weights header: names, shapes, dtypes, then unstored size."""
+    """Compare the meta model's state with the weights header: names, shapes, dtype kinds, then unstored size."""
     expected = skeleton.state_dict()
     missing = sorted(set(expected) - set(header))
     unexpected = sorted(set(header) - set(expected))
@@ -85,8 +85,8 @@ def check_fits(skeleton, header: dict[str, tuple[tuple[int, ...], str]], path: P
         tensor = expected[name]
         if shape != tuple(tensor.shape):
             raise CheckpointError(f"{path}: tensor {name!r} has shape {shape}, the model needs {tuple(tensor.shape)}")
-        if dtype != _safetensors_dtype(tensor.dtype):
-            needed = _safetensors_dtype(tensor.dtype)
+        needed = _safetensors_dtype(tensor.dtype)
+        if dtype != needed and not (dtype in _FLOATING and needed in _FLOATING):
             raise CheckpointError(f"{path}: tensor {name!r} is {dtype}, the model needs {needed}")
     unstored = sum(b.numel() * b.element_size() for name, b in skeleton.named_buffers() if name not in expected)
     if unstored > UNSTORED_TENSOR_LIMIT:
@@ -94,6 +94,11 @@ def check_fits(skeleton, header: dict[str, tuple[tuple[int, ...], str]], path: P
             f"{config_path}: the model would allocate {unstored / 2**20:,.0f} MiB of tensors that the weights do not "
             f"store (limit {UNSTORED_TENSOR_LIMIT // 2**20} MiB); the config is damaged or hostile"
         )
+
+
+# Floating weights load into a model of another floating precision (a bfloat16 save into the float32
+# model it builds), cast as load_state_dict does; any other difference (integers, booleans) is refused.
+_FLOATING = frozenset({"F64", "F32", "F16", "BF16"})
 
 
 def _safetensors_dtype(dtype) -> str:
