@@ -40,6 +40,8 @@ def test_json_and_pattern(monkeypatch, tmp_path):
     assert rows[0]["fields"]["label"]["shape"] == [] and rows[0]["splits"] == {"train": 60_000, "test": 10_000}
     nothing = run("datasets", "zz*")
     assert nothing.exit_code == 0 and "no datasets match 'zz*'" in nothing.output
+    misspelled = run("datasets", "mnst")
+    assert misspelled.exit_code == 2 and "unknown dataset 'mnst'; did you mean 'mnist'" in misspelled.output
 
 
 def test_a_broken_availability_check_is_reported_not_raised(monkeypatch):

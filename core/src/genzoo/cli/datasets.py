@@ -51,6 +51,8 @@ def datasets_command(pattern: str, as_json: bool) -> None:
     registry = get_registry()
     specs = [spec for name, spec in sorted(registry.datasets.items()) if fnmatch.fnmatchcase(name, pattern)]
     clashes = sorted(name for name in registry.datasets.conflicts if fnmatch.fnmatchcase(name, pattern))
+    if not specs and not clashes and not any(char in pattern for char in "*?["):
+        registry.datasets.get_spec(pattern, OWN_DATA)  # a plain name that matches nothing: suggest the closest
     rows = [_row(spec) for spec in specs]
     if as_json:
         click.echo(json.dumps({"datasets": rows, "name_clashes": clashes}, indent=2))
