@@ -8,7 +8,7 @@ rounds are interleaved, and the median is reported, with the server process's CP
 (less sensitive to other load on the machine). A last row shows the real
 ``huggingface_hub.hf_hub_download`` end to end (HEAD + GET + writing its cache), for context.
 
-    PYTHONPATH=core/src python benchmarks/hub_download.py [--size-mb 50] [--rounds 7]
+    python benchmarks/hub_download.py [--size-mb 50] [--rounds 7]
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
-SRC = Path(__file__).resolve().parents[1] / "core" / "src"
-sys.path.insert(0, str(SRC))
+REPO = Path(__file__).resolve().parents[1]
+SRCS = [str(REPO / "core" / "src"), str(REPO / "hub" / "src")]  # the code in this checkout, installed or not
+sys.path[:0] = SRCS
 
 from genzoo_hub import import_folder  # noqa: E402
 
@@ -40,7 +41,7 @@ def free_port() -> int:
 
 
 def start(cmd: list[str], port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([*SRCS, os.environ.get("PYTHONPATH", "")])}
     with open(log, "wb") as log_file:
         proc = subprocess.Popen(cmd, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20

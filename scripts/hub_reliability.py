@@ -12,7 +12,7 @@
 
 Every phase has a time budget, so the whole run is bounded (default about two minutes).
 
-    PYTHONPATH=core/src python scripts/hub_reliability.py [--clients 64] [--kills 12] [--corruptions 12]
+    python scripts/hub_reliability.py [--clients 64] [--kills 12] [--corruptions 12]
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
-SRC = Path(__file__).resolve().parents[1] / "core" / "src"
-sys.path.insert(0, str(SRC))
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "core" / "src"), str(REPO / "hub" / "src")]  # the code in this checkout
 
 import httpx  # noqa: E402
 
