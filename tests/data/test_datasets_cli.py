@@ -1,13 +1,12 @@
-"""`genzoo datasets`, dataset names on the command line, and training on a folder of PNGs end to end."""
+"""`genzoo datasets` and dataset names on the command line (training on a folder of PNGs end to end is
+tests/training/test_cli.py::test_a_vae_trains_on_a_folder_of_pngs)."""
 
 import json
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
-from PIL import Image
 
 import genzoo
 from genzoo.cli.main import cli
@@ -70,17 +69,3 @@ def test_a_misspelled_dataset_suggests_the_name(command, tmp_path, monkeypatch):
     result = run(*command)
     assert result.exit_code == 2 and "did you mean 'mnist'" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
-
-
-def test_train_a_vae_on_a_folder_of_pngs(tmp_path):
-    rng = np.random.default_rng(0)
-    for i in range(12):
-        Image.fromarray(rng.integers(0, 256, (28, 28), dtype=np.uint8)).save(tmp_path / f"digit{i}.png")
-    out = tmp_path / "run"
-    result = run("train", "vae", "--data", f"folder:{tmp_path}", "--set", "train.steps=3", "--set", "train.batch_size=4",
-                 "--set", "model.hidden=[16]", "--set", "model.latent_dim=2", "--set", "train.device=cpu",
-                 "--out", str(out), "--no-progress")
-    assert result.exit_code == 0, result.output
-    model = genzoo.load(out)
-    assert model.data_spec.shape == (1, 28, 28) and model.data_spec.levels == 256
-    assert model.sample(2).shape == (2, 1, 28, 28)
