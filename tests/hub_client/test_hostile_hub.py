@@ -118,3 +118,13 @@ def test_the_guard_joins_a_client_factory_the_user_installed():
         assert get_session().event_hooks["response"] == [users_hook, check_response]
     finally:
         set_client_factory(default_client_factory)
+
+
+def test_doctor_reports_a_refused_hub_url_as_a_failed_check(monkeypatch):
+    from click.testing import CliRunner
+
+    from genzoo.cli.main import cli
+
+    monkeypatch.setenv("GENZOO_HUB", "ftp://hub.example.org")
+    result = CliRunner().invoke(cli, ["doctor"])
+    assert result.exit_code == 1 and "FAIL hub: hub 'ftp://hub.example.org': expected an http" in result.output

@@ -55,6 +55,7 @@ def _checks(deep: bool = False) -> list[tuple[str, bool, str]]:
     """(check, ok, detail) for everything doctor inspects; `deep` also imports every spec's paths."""
     import torch
 
+    from genzoo.errors import GenzooError
     from genzoo.hub.client import hub_location
     from genzoo.registry import get_registry
 
@@ -72,8 +73,12 @@ def _checks(deep: bool = False) -> list[tuple[str, bool, str]]:
         checks += [(what, False, problem) for what, problem in problems]
         if not problems:
             checks.append(("specs", True, "every import path resolves and every spec matches its model class"))
-    location = hub_location()
-    checks.append(("hub", location is not None, str(location) if location else "none configured (set GENZOO_HUB)"))
+    try:
+        location = hub_location()
+    except GenzooError as error:  # a hub URL genzoo refuses (ftp://, plain HTTP to another machine)
+        checks.append(("hub", False, str(error)))
+    else:
+        checks.append(("hub", location is not None, str(location) if location else "none configured (set GENZOO_HUB)"))
     return checks
 
 
