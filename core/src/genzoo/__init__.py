@@ -29,6 +29,7 @@ from genzoo.specs import (
     MetricSpec,
     PretrainedSpec,
     SamplerSpec,
+    SamplingDefaults,
 )
 
 # Names whose modules import torch: resolved on first attribute access (PEP 562).
@@ -37,6 +38,7 @@ _LAZY = {
     "Generator": "genzoo.model",
     "Encoder": "genzoo.model",
     "Likelihood": "genzoo.model",
+    "Translator": "genzoo.model",
     "Sampler": "genzoo.sampling",
 }
 
@@ -65,6 +67,7 @@ __all__ = [
     "PretrainedSpec",
     "Recipe",
     "SamplerSpec",
+    "SamplingDefaults",
     "__version__",
     "create",
     "get_registry",
