@@ -128,8 +128,8 @@ def _class_names(root: Path, parts: dict[str, dict[str, list[Path]]]) -> list[st
 
 
 def _split_indices(parts: dict[str, dict[str, list[Path]]], split: Split, holdout: float) -> torch.Tensor:
-    """Positions of `split` in the concatenation of every part's files (in `parts` order): a given test
-    part and everything before it, or else a holdout of the one part (PATH itself, or train/ alone)."""
+    """Positions of `split` among all the parts' files, concatenated in `parts` order: the train/ or test/
+    part itself when both are given, else the fixed holdout of the one part (PATH, or train/ alone)."""
     sizes = {name: sum(len(files) for files in part.values()) for name, part in parts.items()}
     if "test" in parts:
         start = sizes["train"] if split == "test" else 0
