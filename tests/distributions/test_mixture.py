@@ -127,3 +127,15 @@ def test_bad_settings_are_clear_errors():
         GaussianMixture(5, 2).fit(torch.zeros(3, 2))
     with pytest.raises(ConfigError, match="unknown covariance 'tied'"):
         GaussianMixture(2, 2, "tied")
+
+
+def test_kmeans_plus_plus_starts_uniformly_and_then_prefers_far_points():
+    points = torch.tensor([[0.0], [0.1], [10.0], [10.1], [-7.0]])
+    first = int(torch.randint(len(points), (1,), generator=_seeded(4))[0])  # the first seed is a uniform pick
+    seeds = kmeans_plus_plus(points, 3, _seeded(4))
+    assert seeds[0].item() == points[first].item()
+    # each later seed is drawn with probability ~ squared distance to the nearest seed so far, so with
+    # clusters this far apart (odds above 1000:1 at every draw) the three seeds land in three clusters
+    assert sorted(round(s) for s in seeds[:, 0].tolist()) == [-7, 0, 10]
+    everything = kmeans_plus_plus(points, 5, _seeded(4))  # k = n: every point once (a chosen point weighs 1e-12)
+    assert sorted(everything[:, 0].tolist()) == sorted(points[:, 0].tolist())
