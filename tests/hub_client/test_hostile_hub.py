@@ -128,3 +128,15 @@ def test_doctor_reports_a_refused_hub_url_as_a_failed_check(monkeypatch):
     monkeypatch.setenv("GENZOO_HUB", "ftp://hub.example.org")
     result = CliRunner().invoke(cli, ["doctor"])
     assert result.exit_code == 1 and "FAIL hub: hub 'ftp://hub.example.org': expected an http" in result.output
+
+
+def test_offline_with_nothing_cached_says_how_to_get_the_weights(hub, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(GenzooError) as caught:
+        fetch_pretrained(_spec({"config.json": "b" * 64}))
+    message = str(caught.value)
+    assert len(message.splitlines()) == 1 and not hub.requests
+    assert message.startswith("evil-model: evil/repo/config.json is not in the local cache")
+    assert "`genzoo pull evil-model --to DIR`" in message and "GENZOO_HUB=DIR" in message

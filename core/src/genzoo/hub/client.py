@@ -64,17 +64,21 @@ def _fetch_local(root: Path, spec: PretrainedSpec) -> Path:
     return folder
 
 
-def _download(repo_id: str, filename: str, revision: str | None, endpoint: str, *, force: bool = False) -> Path:
-    """One file through huggingface_hub's cache (honours HF_HUB_OFFLINE, HF_HOME, tokens)."""
+def _download(spec: PretrainedSpec, filename: str, endpoint: str, *, force: bool = False) -> Path:
+    """One file of a card through huggingface_hub's cache (honours HF_HUB_OFFLINE, HF_HOME, tokens)."""
     from httpx2 import HTTPError
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
+    repo_id, revision = spec.repo_id, spec.revision
     try:
         path = hf_hub_download(repo_id, filename, revision=revision, endpoint=guard(endpoint), force_download=force)
         return Path(path)
-    except LocalEntryNotFoundError as error:
-        raise GenzooError(f"{repo_id}/{filename}: not in the local cache and the hub {endpoint} is unreachable or offline ({error})") from None
+    except LocalEntryNotFoundError:
+        raise GenzooError(
+            f"{spec.name}: {repo_id}/{filename} is not in the local cache and the hub {endpoint} cannot be reached; "
+            f"on a machine that can reach it run `genzoo pull {spec.name} --to DIR`, copy DIR here and set GENZOO_HUB=DIR"
+        ) from None
     except (HfHubHTTPError, HTTPError, OSError) as error:
         raise GenzooError(f"{repo_id}/{filename}@{revision or 'main'}: {' '.join(str(error).split())[:300]}") from None
 
@@ -83,9 +87,9 @@ def _fetch_remote(endpoint: str, spec: PretrainedSpec) -> Path:
     """Download every pinned file; a digest mismatch (corrupted cache, tampered mirror) re-fetches once."""
     folder: Path | None = None
     for name, digest in spec.files.items():
-        local = _download(spec.repo_id, name, spec.revision, endpoint)
+        local = _download(spec, name, endpoint)
         if not _verify(local, digest):
-            local = _download(spec.repo_id, name, spec.revision, endpoint, force=True)
+            local = _download(spec, name, endpoint, force=True)
             if not _verify(local, digest):
                 raise CheckpointError(
                     f"{spec.repo_id}/{name}@{spec.revision or 'main'}: sha256 still wrong after re-fetching from "
