@@ -181,7 +181,7 @@ class Trainer:
                     lrs[group] = lr_at(config, index)
                     set_lr(optimizer, lrs[group])
                     batch = next(batches).replace(step=index)
-                    losses = loss_of(batch, group, self.step_state)
+                    losses = loss_of(batch, group)
                     optimizer.zero_grad(set_to_none=True)
                     losses["loss"].backward()
                     if config.grad_clip is not None:
@@ -231,11 +231,11 @@ class Trainer:
     def _loss_function(self, several_groups: bool):
         """step.loss, called through DistributedDataParallel when several processes train."""
         if not self.processes.distributed:
-            return lambda batch, group, state: self.step.loss(self.model, batch, group, state)
+            return lambda batch, group: self.step.loss(self.model, batch, group, self.step_state)
         from torch.nn.parallel import DistributedDataParallel
 
         wrapped = DistributedDataParallel(
-            _LossModule(self.model, self.step),
+            _LossModule(self.model, self.step, self.step_state),
             device_ids=[self.device] if self.device.type == "cuda" else None,
             find_unused_parameters=several_groups,  # a critic update leaves the generator unused
         )
@@ -331,12 +331,17 @@ class Trainer:
 
 
 class _LossModule(torch.nn.Module):
-    """Puts step.loss behind forward(), so DistributedDataParallel sees the call and syncs gradients."""
+    """Puts step.loss behind forward(), so DistributedDataParallel sees the call and syncs gradients.
 
-    def __init__(self, model: torch.nn.Module, step):
+    The step state is held here rather than passed to forward: DDP copies dict arguments when it
+    moves inputs to the GPU, and the step's writes to the state must reach the trainer's dict.
+    """
+
+    def __init__(self, model: torch.nn.Module, step, state: dict[str, torch.Tensor]):
         super().__init__()
         self.model = model
         self.step = step
+        self.state = state
 
-    def forward(self, batch, group: str, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        return self.step.loss(self.model, batch, group, state)
+    def forward(self, batch, group: str) -> dict[str, torch.Tensor]:
+        return self.step.loss(self.model, batch, group, self.state)
