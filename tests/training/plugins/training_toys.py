@@ -14,7 +14,7 @@ from torch import nn
 from genzoo import ArchitectureSpec, Capability, DatasetSpec, DataSpec, GenerativeModel, ModelConfig, hookimpl
 from genzoo.training import FitStep, TrainingStep
 
-genzoo_hook_api = 1
+genzoo_hook_api = 2
 TRIGGERS: dict[str, int] = {}
 
 
