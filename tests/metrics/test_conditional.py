@@ -32,3 +32,16 @@ def test_unconditional_models_and_non_classifiers_are_refused(truth_registry):
         evaluate(genzoo.create("one-mode"), "cond-acc", EvalRequest(data="digits"))
     with pytest.raises(CapabilityError, match="not a classifier"):
         evaluate(genzoo.create("one-mode"), "accuracy", EvalRequest(data="digits"))
+
+
+def test_results_say_when_samples_came_from_the_card_sampling_defaults(truth_registry):
+    from genzoo.metrics.base import card_sampling_note
+    from genzoo.specs import SamplingDefaults
+
+    model = genzoo.create("digits-replay")
+    request = EvalRequest(data="digits")
+    assert card_sampling_note(model, request) == ""
+    model.sampling_defaults = SamplingDefaults(sampler="ancestral")
+    assert card_sampling_note(model, request) == ", the card's sampler ancestral"
+    notes = evaluate(model, "cond-acc", request.model_copy(update={"n": 20}))[0].notes
+    assert notes.endswith(", the card's sampler ancestral")

@@ -93,6 +93,17 @@ def draw_samples(model, request: EvalRequest, n: int, condition: torch.Tensor | 
     return samples
 
 
+def card_sampling_note(model, request: EvalRequest) -> str:
+    """", with the card's sampler ..." when the samples come from the model's card defaults rather than the
+    command line, so a result says how it was sampled even though its command names no sampler."""
+    defaults = model.sampling_defaults
+    sampler, options = model.sampling_plan(request.sampler, request.sampler_options)
+    if defaults is None or sampler != defaults.sampler:
+        return ""
+    described = ", ".join(f"{k}={v}" for k, v in options.items())
+    return f", the card's sampler {sampler}" + (f" ({described})" if described else "")
+
+
 @torch.no_grad()
 def batched(function, x: torch.Tensor, batch_size: int, desc: str, **kwargs) -> torch.Tensor:
     """Apply `function` to `x` in batches (bounded memory) and concatenate the results."""

@@ -6,7 +6,7 @@ import torch
 
 from genzoo.capabilities import Capability
 from genzoo.errors import CapabilityError, GenzooError
-from genzoo.metrics.base import EvalRequest, batched, draw_samples, require_model
+from genzoo.metrics.base import EvalRequest, batched, card_sampling_note, draw_samples, require_model
 from genzoo.metrics.features import feature_classifier_name, load_feature_classifier
 
 DEFAULT_SAMPLES = 1000
@@ -45,5 +45,6 @@ def conditional_accuracy_metric(model, request: EvalRequest):
     samples = draw_samples(model, request, n, condition=labels)
     classifier = load_feature_classifier(request.data, request.device)
     value = accuracy(classifier, samples, labels.cpu(), request.batch_size)
-    notes = f"n={n}, {n // classes}+ per class, classifier: {feature_classifier_name(request.data)}"
+    notes = (f"n={n}, {n // classes}+ per class, classifier: {feature_classifier_name(request.data)}"
+             f"{card_sampling_note(model, request)}")
     return [request.result("cond-acc", value, notes=notes)]

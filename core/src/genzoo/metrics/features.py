@@ -14,7 +14,7 @@ import torch
 from genzoo.card import MetricResult
 from genzoo.data.base import view_for
 from genzoo.errors import GenzooError
-from genzoo.metrics.base import EvalRequest, batched, draw_samples
+from genzoo.metrics.base import EvalRequest, batched, card_sampling_note, draw_samples
 
 
 def feature_classifier_name(dataset: str) -> str:
@@ -62,5 +62,6 @@ def compare_with_real(model, request: EvalRequest, name: str,
                               f"but {request.data} examples have shape {test.data_spec.shape}")
         samples = draw_samples(model, request, n, condition=model.balanced_condition(n))
         value = distance(features(samples), train_features, generator)
-        results.insert(0, request.result(name, value, split="train", notes=f"samples vs real train, {notes}"))
+        notes = f"samples vs real train, {notes}{card_sampling_note(model, request)}"
+        results.insert(0, request.result(name, value, split="train", notes=notes))
     return results
