@@ -12,20 +12,29 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def pip(*args: str, python: str = sys.executable) -> None:
-    subprocess.run([python, "-m", "pip", "--disable-pip-version-check", "-q", *args], check=True)
+def pip(*args: str, python: str | None = None) -> None:
+    """Run this venv's pip; with `python`, acting on that interpreter's environment (a venv made
+    --without-pip, which saves the ~8 s of ensurepip)."""
+    target = ["--python", python] if python else []
+    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *target, *args], check=True)
 
 
-def _build_isolation() -> list[str]:
+def build_isolation() -> list[str]:
     """Build with the venv's own hatchling when it has one: an isolated build env costs ~10 s per install."""
     import importlib.util
 
     return ["--no-build-isolation"] if importlib.util.find_spec("hatchling") else []
 
 
+def build_wheels(folder: Path, *sources: Path) -> list[str]:
+    """Build wheels of local packages here (with this venv's hatchling when it has one); their paths."""
+    pip("wheel", "--no-deps", *build_isolation(), "--wheel-dir", str(folder), *map(str, sources))
+    return sorted(str(wheel) for wheel in folder.glob("*.whl"))
+
+
 def install_to(target: Path, *sources: Path) -> Path:
     """pip-install packages (no dependencies) into a folder that a subprocess puts on PYTHONPATH."""
-    pip("install", "--no-deps", *_build_isolation(), "--target", str(target), *map(str, sources))
+    pip("install", "--no-deps", *build_isolation(), "--target", str(target), *map(str, sources))
     return target
 
 

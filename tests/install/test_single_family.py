@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT, pip
+from .conftest import ROOT, build_wheels, pip
 
 pytestmark = pytest.mark.slow
 LIGHT_DEPENDENCIES = ["pluggy", "pydantic>=2.5,<3", "click>=8.1"]
@@ -18,10 +18,11 @@ LIGHT_DEPENDENCIES = ["pluggy", "pydantic>=2.5,<3", "click>=8.1"]
 
 def test_core_plus_one_family(tmp_path):
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = str(venv / "bin" / "python")
     pip("install", *LIGHT_DEPENDENCIES, python=python)
-    pip("install", "--no-deps", str(ROOT / "core"), str(ROOT / "plugins" / "explicit-likelihood"), python=python)
+    wheels = build_wheels(tmp_path / "wheels", ROOT / "core", ROOT / "plugins" / "explicit-likelihood")
+    pip("install", "--no-deps", *wheels, python=python)
     genzoo = str(venv / "bin" / "genzoo")
 
     listing = subprocess.run([genzoo, "list", "--json"], capture_output=True, text=True, check=True)
