@@ -88,3 +88,9 @@ def test_a_vae_trains_on_a_folder_of_pngs(tmp_path):
     assert result.output.startswith("data: folder:") and "x (1, 28, 28)" in result.output
     model = genzoo.load(out)
     assert model.sample(2, generator=torch.Generator().manual_seed(0)).shape == (2, 1, 28, 28)
+
+
+def test_info_lists_the_trainers_default_first():
+    result = CliRunner().invoke(cli, ["info", "diag-gaussian"])
+    assert result.exit_code == 0, result.output
+    assert "trainers         jitter, alternating (the first is the default" in result.output

@@ -58,6 +58,8 @@ def test_resume_may_change_steps_and_cadence_only():
     assert base.differences(longer) == []
     other = base.model_copy(update={"train": TrainConfig(steps=10, lr=0.5), "model": {"hidden": 2}})
     assert base.differences(other) == ["model", "train.lr"]
+    regrouped = base.model_copy(update={"trainer": "beta", "train": TrainConfig(steps=10, groups={"d": {"lr": 0.1}})})
+    assert base.differences(regrouped) == ["trainer", "train.groups"]
 
 
 def test_the_equivalent_command_rebuilds_the_same_run_config():

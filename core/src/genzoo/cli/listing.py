@@ -83,6 +83,8 @@ def info_command(name: str, as_json: bool) -> None:
         ("capabilities", ", ".join(c.value for c in arch.capabilities)),
         ("default sampler", arch.default_sampler),
         ("samplers", ", ".join(details.samplers)),
+        ("trainers", ", ".join(arch.trainers) + " (the first is the default; genzoo train --trainer NAME)"
+                     if arch.trainers else ""),
         ("card sampling", _sampling_line(card.sampling) if card is not None and card.sampling else ""),
         ("description", (card or arch).description),
     ]
