@@ -116,3 +116,8 @@ def test_cli_samples_around_a_vector_condition_from_a_file(translation_registry,
     bad = run("sample", folder, "-n", "5", "--condition", "3", "--device", "cpu", "-o", tmp_path / "y.npy")
     assert bad.exit_code == 1
     assert bad.output == "error: 3: the condition of 'toy-shift' takes data of shape (2,), not images; give a .npy file\n"
+
+
+def test_cli_refuses_an_output_in_a_missing_folder(checkpoint, tmp_path):
+    result = run("translate", checkpoint, "-i", "digits:0", "--device", "cpu", "-o", tmp_path / "nowhere" / "x.png")
+    assert result.exit_code != 0 and "nowhere" in result.output and len(result.output.strip().splitlines()) == 1

@@ -17,13 +17,15 @@ from genzoo.cli.sample import checked_device
 @click.option("--device", help="torch device; default cuda when available, else cpu.")
 @click.option("-o", "--output", default="translated.png", show_default=True, type=click.Path(dir_okay=False),
               help="Output file: .png (each input beside its output), .npy or .pt (the outputs).")
-def translate_command(name, inputs, seed, data_dir, device, output) -> None:
+@click.option("--no-verify", is_flag=True, help="Load a checkpoint folder without sha256 checks (only one you made and trust).")
+def translate_command(name, inputs, seed, data_dir, device, output, no_verify) -> None:
     """Translate inputs with NAME (a pretrained name, checkpoint folder or hf://org/repo@rev) and save to -o."""
     from pathlib import Path
 
     import torch
 
     import genzoo
+    from genzoo.atomic import require_parent_folder
     from genzoo.capabilities import Capability
     from genzoo.errors import CapabilityError
     from genzoo.inputs import read_inputs
@@ -32,8 +34,9 @@ def translate_command(name, inputs, seed, data_dir, device, output) -> None:
     suffix = Path(output).suffix.lower()
     if suffix not in SUFFIXES:
         raise click.BadParameter(f"unsupported format; use one of {', '.join(SUFFIXES)}", param_hint="-o")
+    require_parent_folder(output)
     device = checked_device(device)
-    model = genzoo.load(name, device=device)
+    model = genzoo.load(name, device=device, verify=not no_verify)
     if Capability.TRANSLATE not in model.capabilities or model.source_spec is None:
         raise CapabilityError(f"{model.name!r} cannot translate: it lacks the 'translate' capability "
                               f"(`genzoo list --capability translate` shows the models that have it)")
