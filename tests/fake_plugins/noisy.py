@@ -13,4 +13,4 @@ genzoo_hook_api = 2
 @hookimpl
 def genzoo_datasets():
     print("noisy plugin: hello from a hook")
-    return [DatasetSpec(name="noisy-data", target="genzoo.data.toy2d:moons", description="Registered by a noisy plugin.")]
+    return [DatasetSpec(name="noisy-data", target="genzoo.data.toy2d:moons", description="From a noisy plugin.")]

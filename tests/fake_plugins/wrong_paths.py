@@ -16,4 +16,5 @@ def genzoo_architectures():
 
 @hookimpl
 def genzoo_samplers():
-    return [SamplerSpec(name="wrong-sampler", target="wrong_paths_missing_module:Sampler", requires=(Capability.SAMPLE,))]
+    return [SamplerSpec(name="wrong-sampler", target="wrong_paths_missing_module:Sampler",
+                        requires=(Capability.SAMPLE,))]

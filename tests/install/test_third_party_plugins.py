@@ -15,8 +15,8 @@ def test_new_plugin_installs_passes_its_tests_trains_and_is_listed(tmp_path, gen
     assert created.returncode == 0, created.stderr
     package = tmp_path / "genzoo-demo"
     site = install_to(tmp_path / "site", package)
-    tests = run_with(site, sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", str(package / "tests"),
-                     cwd=package)
+    pytest = [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider"]
+    tests = run_with(site, *pytest, str(package / "tests"), cwd=package)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     for check in ("test_exact_log_prob_normalises[demo-gaussian]", "test_spec_matches_model_class[demo-gaussian]",
                   "test_architectures_are_collected", "test_training.py::test_trains_for_a_few_steps_and_reloads"):
@@ -56,13 +56,15 @@ def test_broken_and_faulty_plugins_installed_beside_the_others(tmp_path, genzoo_
     assert doctor.returncode == 1
     assert "plugin broken" in doctor.stdout and "genzoo-broken cannot import its own dependency" in doctor.stdout
     assert "unknown hook genzoo_architecture() (did you mean genzoo_architectures?)" in doctor.stdout
-    assert ("cannot import trainers['nll']='genzoo_faulty.paths:NllStep' (AttributeError: module "
-            "'genzoo_faulty.paths' has no attribute 'NllStep'); fix the path in the spec's trainers['nll']") in doctor.stdout
+    wrong_trainer = ("cannot import trainers['nll']='genzoo_faulty.paths:NllStep' (AttributeError: module "
+                     "'genzoo_faulty.paths' has no attribute 'NllStep'); fix the path in the spec's trainers['nll']")
+    assert wrong_trainer in doctor.stdout
 
     kit = tmp_path / "kit"
     kit.mkdir()
     shutil.copy(source / "kit_checks.py", kit)  # outside the repository: no pytest config of ours applies
-    run = run_with(site, sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", "kit_checks.py", cwd=kit)
+    pytest = [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider"]
+    run = run_with(site, *pytest, "kit_checks.py", cwd=kit)
     assert run.returncode == 1, run.stdout
     failed = {line.split(" - ")[0] for line in run.stdout.splitlines() if line.startswith("FAILED ")}
     assert failed == {

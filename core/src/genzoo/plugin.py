@@ -94,7 +94,9 @@ __all__ = sorted(_HOMES)
 def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
-        raise AttributeError(f"genzoo.plugin has no {name!r}; the plugin API is genzoo.plugin.__all__ and genzoo.__all__")
+        raise AttributeError(
+            f"genzoo.plugin has no {name!r}; the plugin API is genzoo.plugin.__all__ and genzoo.__all__"
+        )
     if name == "distributions":
         return importlib.import_module("genzoo.distributions")
     value = getattr(importlib.import_module(home), name)

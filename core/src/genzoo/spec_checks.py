@@ -55,7 +55,7 @@ def import_problems(spec: _Spec) -> list[str]:
             for obj in [_imported(spec.target)[0]]
             if obj is not None and not isinstance(obj, click.Command)
         ]
-    if isinstance(spec, (DatasetSpec, MetricSpec)):
+    if isinstance(spec, DatasetSpec | MetricSpec):
         kind = "dataset" if isinstance(spec, DatasetSpec) else "metric"
         return _check_path(f"{kind} {spec.name!r} ({spec.plugin})", "target", spec.target, None, "")
     return []
@@ -70,7 +70,7 @@ def deep_problems(registry) -> list[tuple[str, str]]:
     tables = (registry.models, registry.samplers, registry.datasets, registry.metrics, registry.commands)
     for table in tables:
         for name, spec in sorted(table.items()):
-            if not isinstance(spec, (ArchitectureSpec, SamplerSpec, DatasetSpec, MetricSpec, CommandSpec)):
+            if not isinstance(spec, ArchitectureSpec | SamplerSpec | DatasetSpec | MetricSpec | CommandSpec):
                 continue  # pretrained cards point at hub files, which `genzoo pull` verifies
             problems = import_problems(spec)
             if isinstance(spec, ArchitectureSpec) and not problems:

@@ -259,7 +259,9 @@ class ConformanceSuite:
             "`generator`"
         )
         architecture = json.loads((Path(folder) / "config.json").read_text())["architecture"]
-        assert architecture == model.spec.name, f"config.json names architecture {architecture!r}, not {model.spec.name!r}"
+        assert architecture == model.spec.name, (
+            f"config.json names architecture {architecture!r}, not {model.spec.name!r}"
+        )
 
     def _data(self, model) -> torch.Tensor:
         """Valid inputs for likelihood/encoder checks: the model's own samples, else uniform data."""
