@@ -1,9 +1,10 @@
 """The training loop shared by every family.
 
 The family's step (see `genzoo.training.steps`) says what to minimise or how to fit; this module
-does the rest the same way for all: seeding, batches, optimizers and schedule, gradient clipping,
-EMA, DDP under torchrun, logs, sample grids, atomic checkpoints (periodic, final and on
-SIGINT/SIGTERM), exact resume and stopping on NaN/inf. Everything lands in one `out` folder:
+does the rest the same way for all: seeding, batches, an optimizer, schedule and gradient clipping
+per parameter group, the step's after-update hook and shared state, EMA, DDP under torchrun, logs,
+sample grids, atomic checkpoints (periodic, final and on SIGINT/SIGTERM), exact resume and stopping
+on NaN/inf. Everything lands in one `out` folder:
 
     out/config.json, model.safetensors, README.md, SHA256SUMS   the loadable checkpoint
     out/train/run.json                                         the RunConfig (what --resume continues)
@@ -148,10 +149,10 @@ class Trainer:
 
     def _train(self, resume: bool) -> TrainResult:
         settings, step, model = self.config.train, self.step, self.model
-        groups = group_configs(settings, step)
+        per_group = group_configs(settings, step)  # group -> (its TrainConfig, whether the EMA averages it)
         params = {g: [p for p in step.parameters(model, g) if p.requires_grad] for g in step.groups}
-        optimizers = {g: build_optimizer(params[g], groups[g][0]) for g in step.groups}
-        live = ema_live_names(model, params, {g: averaged for g, (_, averaged) in groups.items()})
+        optimizers = {g: build_optimizer(params[g], per_group[g][0]) for g in step.groups}
+        live = ema_live_names(model, params, {g: averaged for g, (_, averaged) in per_group.items()})
         self.ema = EMA(model, settings.ema_decay, live) if settings.ema_decay else None
         self.step_state = step.init_state(model)
         start = 0
@@ -165,8 +166,8 @@ class Trainer:
             self.step_state.update({k: v.to(self.device) for k, v in read_step_state(self.state_dir).items()})
             start, self.elapsed, self.last_checkpoint = info["step"], info["elapsed_s"], info["step"]
         self.log = MetricsLog(self.train_dir / "metrics.jsonl", resume_step=start if resume else None) if self.processes.is_main else None
-        loss_of = self._loss_function(len(step.groups) > 1)
         several = len(step.groups) > 1
+        loss_of = self._loss_function(several)
         lrs: dict[str, float] = {}
         totals: dict[str, torch.Tensor] = {}
         window = {"steps": 0, "examples": 0, "time": time.perf_counter()}
@@ -177,15 +178,15 @@ class Trainer:
             for index in range(start, settings.steps):
                 updates = step.updates(index)
                 for group in updates:
-                    optimizer, (config, _) = optimizers[group], groups[group]
-                    lrs[group] = lr_at(config, index)
+                    optimizer, chosen = optimizers[group], per_group[group][0]
+                    lrs[group] = lr_at(chosen, index)
                     set_lr(optimizer, lrs[group])
                     batch = next(batches).replace(step=index)
                     losses = loss_of(batch, group)
                     optimizer.zero_grad(set_to_none=True)
                     losses["loss"].backward()
-                    if config.grad_clip is not None:
-                        torch.nn.utils.clip_grad_norm_(params[group], config.grad_clip)
+                    if chosen.grad_clip is not None:
+                        torch.nn.utils.clip_grad_norm_(params[group], chosen.grad_clip)
                     optimizer.step()
                     with torch.no_grad():
                         step.after_update(model, group, self.step_state)
