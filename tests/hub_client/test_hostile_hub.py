@@ -140,3 +140,30 @@ def test_offline_with_nothing_cached_says_how_to_get_the_weights(hub, monkeypatc
     assert len(message.splitlines()) == 1 and not hub.requests
     assert message.startswith("evil-model: evil/repo/config.json is not in the local cache")
     assert "`genzoo pull evil-model --to DIR`" in message and "GENZOO_HUB=DIR" in message
+
+
+def test_a_dead_hub_fails_at_once_or_serves_the_cache(hub, tmp_path, monkeypatch):
+    """huggingface_hub alone retries a hub that refuses connections for ~23 s before using its cache."""
+    import time
+
+    digest = hashlib.sha256(hub.body).hexdigest()
+    hub.headers["ETag"] = f'"{digest}"'
+    spec = _spec({"config.json": digest})
+    fetch_pretrained(spec)  # cached while the hub is up
+    hub.server.shutdown()
+    hub.server.server_close()
+    start = time.monotonic()
+    assert (fetch_pretrained(spec) / "config.json").read_bytes() == hub.body
+    with pytest.raises(GenzooError, match="cannot be reached; on a machine that can reach it run `genzoo pull"):
+        fetch_pretrained(_spec({"model.safetensors": "c" * 64}))
+    assert time.monotonic() - start < 10
+
+
+def test_behind_a_proxy_the_hub_is_not_probed(monkeypatch):
+    from genzoo.hub.client import reachable
+
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert not reachable("http://127.0.0.1:9", timeout=1)
+    monkeypatch.setenv("http_proxy", "http://proxy.example.org:3128")
+    assert reachable("http://hub.example.org:9", timeout=1)  # huggingface_hub goes through the proxy

@@ -64,7 +64,29 @@ def _fetch_local(root: Path, spec: PretrainedSpec) -> Path:
     return folder
 
 
-def _download(spec: PretrainedSpec, filename: str, endpoint: str, *, force: bool = False) -> Path:
+def reachable(endpoint: str, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to the hub opens (always True behind a proxy, which we cannot probe).
+
+    huggingface_hub retries a hub that refuses connections for about 23 s, logging each try,
+    before it falls back to its cache; one quick probe lets a dead hub fail (or use the cache) at once.
+    """
+    import socket
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint)
+    if parts.scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(parts.hostname or ""):
+        return True
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        with socket.create_connection((parts.hostname, port), timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _download(spec: PretrainedSpec, filename: str, endpoint: str, *, force: bool = False,
+              cache_only: bool = False) -> Path:
     """One file of a card through huggingface_hub's cache (honours HF_HUB_OFFLINE, HF_HOME, tokens)."""
     from httpx2 import HTTPError
     from huggingface_hub import hf_hub_download
@@ -72,12 +94,14 @@ def _download(spec: PretrainedSpec, filename: str, endpoint: str, *, force: bool
 
     repo_id, revision = spec.repo_id, spec.revision
     try:
-        path = hf_hub_download(repo_id, filename, revision=revision, endpoint=guard(endpoint), force_download=force)
+        path = hf_hub_download(repo_id, filename, revision=revision, endpoint=guard(endpoint), force_download=force,
+                               local_files_only=cache_only)
         return Path(path)
     except LocalEntryNotFoundError:
         raise GenzooError(
             f"{spec.name}: {repo_id}/{filename} is not in the local cache and the hub {endpoint} cannot be reached; "
-            f"on a machine that can reach it run `genzoo pull {spec.name} --to DIR`, copy DIR here and set GENZOO_HUB=DIR"
+            f"on a machine that can reach it run `genzoo pull {spec.name} --to DIR`, "
+            "copy DIR here and set GENZOO_HUB=DIR"
         ) from None
     except (HfHubHTTPError, HTTPError, OSError) as error:
         raise GenzooError(f"{repo_id}/{filename}@{revision or 'main'}: {' '.join(str(error).split())[:300]}") from None
@@ -85,16 +109,20 @@ def _download(spec: PretrainedSpec, filename: str, endpoint: str, *, force: bool
 
 def _fetch_remote(endpoint: str, spec: PretrainedSpec) -> Path:
     """Download every pinned file; a digest mismatch (corrupted cache, tampered mirror) re-fetches once."""
+    from huggingface_hub import constants
+
+    cache_only = not constants.HF_HUB_OFFLINE and not reachable(endpoint)
     folder: Path | None = None
     for name, digest in spec.files.items():
-        local = _download(spec, name, endpoint)
-        if not _verify(local, digest):
+        local = _download(spec, name, endpoint, cache_only=cache_only)
+        if not _verify(local, digest) and not cache_only:
             local = _download(spec, name, endpoint, force=True)
-            if not _verify(local, digest):
-                raise CheckpointError(
-                    f"{spec.repo_id}/{name}@{spec.revision or 'main'}: sha256 still wrong after re-fetching from "
-                    f"{endpoint}; refusing to load it"
-                )
+        if not _verify(local, digest):
+            where = f"in the cache (the hub {endpoint} cannot be reached)" if cache_only else \
+                f"after re-fetching from {endpoint}"
+            raise CheckpointError(
+                f"{spec.repo_id}/{name}@{spec.revision or 'main'}: sha256 still wrong {where}; refusing to load it"
+            )
         folder = local.parent
     if folder is None:
         raise GenzooError(f"{spec.name}: the card pins no files")
