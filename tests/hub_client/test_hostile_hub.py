@@ -167,3 +167,13 @@ def test_behind_a_proxy_the_hub_is_not_probed(monkeypatch):
     assert not reachable("http://127.0.0.1:9", timeout=1)
     monkeypatch.setenv("http_proxy", "http://proxy.example.org:3128")
     assert reachable("http://hub.example.org:9", timeout=1)  # huggingface_hub goes through the proxy
+
+
+def test_a_hf_uri_on_a_dead_hub_fails_at_once(hf_cache, monkeypatch):
+    import time
+
+    monkeypatch.setenv("GENZOO_HUB", "http://127.0.0.1:9")
+    start = time.monotonic()
+    with pytest.raises(GenzooError, match=r"hf://me/model: not in the local cache .* `genzoo pull hf://me/model --to DIR`"):
+        fetch_repo("hf://me/model")
+    assert time.monotonic() - start < 10

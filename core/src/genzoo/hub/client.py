@@ -140,7 +140,7 @@ def parse_hf_uri(uri: str) -> tuple[str, str | None]:
 def fetch_repo(uri: str, revision: str | None = None) -> Path:
     """Snapshot any hub repo named by hf://org/repo@rev; its SHA256SUMS is verified at load time."""
     from httpx2 import HTTPError
-    from huggingface_hub import snapshot_download
+    from huggingface_hub import constants, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     repo_id, pinned = parse_hf_uri(uri)
@@ -150,9 +150,16 @@ def fetch_repo(uri: str, revision: str | None = None) -> Path:
         if folder is None:
             raise GenzooError(f"{uri}: no hub URL configured (set GENZOO_HUB or HF_ENDPOINT) and no such repo in {location}")
         return folder
+    cache_only = not constants.HF_HUB_OFFLINE and not reachable(location)
     try:
-        return Path(snapshot_download(repo_id, revision=revision or pinned, endpoint=guard(location)))
-    except (HfHubHTTPError, LocalEntryNotFoundError, HTTPError, OSError) as error:
+        return Path(snapshot_download(repo_id, revision=revision or pinned, endpoint=guard(location),
+                                      local_files_only=cache_only))
+    except LocalEntryNotFoundError:
+        raise GenzooError(
+            f"{uri}: not in the local cache and the hub {location} cannot be reached; on a machine that can reach "
+            f"it run `genzoo pull {uri} --to DIR`, copy DIR here and set GENZOO_HUB=DIR"
+        ) from None
+    except (HfHubHTTPError, HTTPError, OSError) as error:
         raise GenzooError(f"{uri}: {' '.join(str(error).split())[:300]}") from None
 
 
