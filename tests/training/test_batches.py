@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 
@@ -101,3 +103,23 @@ def test_unpaired_streams_resume_where_each_stopped():
     restored.restore(stream.state())
     for expected, actual in zip(reference[4:], _take(restored, 3)):
         assert all(torch.equal(expected[k], actual[k]) for k in ("a", "a_label", "b"))
+
+
+def test_a_run_on_unpaired_data_resumes_each_stream_in_place(tmp_path, training_toys, tiny):
+    from safetensors.torch import load_file
+
+    from genzoo.training import TrainingInterrupted, train
+
+    settings = tiny(sample_every=None)
+    options = dict(data="blob-pair", trainer="unpaired", train=settings, progress=False)
+    train("diag-gaussian", out=tmp_path / "straight", **options)
+    training_toys.TRIGGERS.update(calls=0, signal_at=5)
+    with pytest.raises(TrainingInterrupted):
+        train("diag-gaussian", out=tmp_path / "resumed", **options)
+    state = json.loads((tmp_path / "resumed" / "train" / "state" / "state.json").read_text())
+    # 5 batches of 16: stream a has 3 per epoch (40 points), stream b 2 (24 points)
+    assert state["data"] == {"a": {"epoch": 1, "position": 2}, "b": {"epoch": 2, "position": 1}}
+    training_toys.TRIGGERS.clear()
+    train("diag-gaussian", out=tmp_path / "resumed", resume=True, **options)
+    straight, resumed = (load_file(tmp_path / run / "train" / "state" / "model.safetensors") for run in ("straight", "resumed"))
+    assert all(torch.equal(straight[k], resumed[k]) for k in straight)

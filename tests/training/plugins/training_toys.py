@@ -64,6 +64,17 @@ class JitterNLL(TrainingStep):
         return {"loss": nll, "std": model.log_std.exp().mean().detach()}
 
 
+class PairNLL(TrainingStep):
+    """NLL of both streams of an unpaired batch (fields `a` and `b`); a SIGINT like JitterNLL's."""
+
+    def loss(self, model, batch, group, state):
+        TRIGGERS["calls"] = TRIGGERS.get("calls", 0) + 1
+        if TRIGGERS["calls"] == TRIGGERS.get("signal_at"):
+            os.kill(os.getpid(), signal.SIGINT)
+        noise = 0.01 * torch.randn_like(batch.a)  # from the global RNG: resume must restore it
+        return {"loss": -(model.log_prob(batch.a + noise).mean() + model.log_prob(batch.b).mean())}
+
+
 class MeanThenStd(TrainingStep):
     """Two optimizers in alternation, the shape an adversarial step takes: two `mean` updates, then one `std`."""
 
@@ -109,6 +120,16 @@ class Blobs(torch.utils.data.Dataset):
         return self.points[index], int(self.points[index, 0] > 3)
 
 
+def blob_pair(split="train"):
+    """Two unpaired collections of blobs (40 and 24 points) drawn with different seeds."""
+    from genzoo.plugin import TensorDataset, UnpairedDataset
+
+    spec = DataSpec(shape=(2,), value_range=None)
+    streams = {name: TensorDataset(Blobs(split, n=n, seed=seed).points, None, spec, name=name, split=split)
+               for name, n, seed in (("a", 40, 1), ("b", 24, 2))}
+    return UnpairedDataset(streams, name="blob-pair", split=split)
+
+
 def _arch(name, trainers):
     return ArchitectureSpec(name=name, family="toy-training", model="training_toys:DiagGaussian",
                             capabilities=(Capability.SAMPLE, Capability.LOG_PROB), methods=("generate",),
@@ -118,7 +139,8 @@ def _arch(name, trainers):
 @hookimpl
 def genzoo_architectures():
     return [
-        _arch("diag-gaussian", {"jitter": "training_toys:JitterNLL", "alternating": "training_toys:MeanThenStd"}),
+        _arch("diag-gaussian", {"jitter": "training_toys:JitterNLL", "alternating": "training_toys:MeanThenStd",
+                                "unpaired": "training_toys:PairNLL"}),
         _arch("diag-gaussian-alternating", {"alternating": "training_toys:MeanThenStd"}),
         _arch("diag-gaussian-fit", {"closed-form": "training_toys:ClosedForm"}),
         ArchitectureSpec(name="diag-gaussian-untrainable", family="toy-training", model="training_toys:DiagGaussian",
@@ -128,4 +150,5 @@ def genzoo_architectures():
 
 @hookimpl
 def genzoo_datasets():
-    return [DatasetSpec(name="blobs", target="training_toys:Blobs")]
+    return [DatasetSpec(name="blobs", target="training_toys:Blobs"),
+            DatasetSpec(name="blob-pair", target="training_toys:blob_pair")]
