@@ -59,6 +59,17 @@ def test_check_inputs_batches_one_example_and_names_the_problem():
         check_inputs(torch.zeros(3, 4), spec, "input")
 
 
+
+def test_check_inputs_keeps_integer_data_integer():
+    levels = DataSpec(shape=(3,), kind="discrete", dtype="int64", value_range=(0, 3), levels=4)
+    x = check_inputs(torch.tensor([[0.0, 3.0, 2.0]]), levels, "tokens")
+    assert x.dtype == torch.int64 and x.tolist() == [[0, 3, 2]]
+    with pytest.raises(CapabilityError, match="tokens must hold whole numbers"):
+        check_inputs(torch.tensor([0.5, 1.0, 2.0]), levels, "tokens")
+    with pytest.raises(CapabilityError, match=r"tokens values must lie in \[0, 3\]"):
+        check_inputs(torch.tensor([0, 4, 1]), levels, "tokens")
+
+
 def _toy_spec(**changes):
     values = {"name": "toy-check", "family": "toy", "model": "toy_family:ClassGaussian", "methods": ("generate",),
               "capabilities": (Capability.SAMPLE, Capability.CONDITIONAL, Capability.ENCODE, Capability.DECODE,

@@ -83,7 +83,8 @@ def _array_file(spec: DataSpec, path: Path, name: str) -> torch.Tensor:
         raise GenzooError(f"{path}: not a readable .npy array ({error.__class__.__name__})") from None
     if array.dtype.kind not in "fiub":
         raise GenzooError(f"{path}: holds {array.dtype} values, not numbers")
-    x = torch.from_numpy(np.ascontiguousarray(array)).float()
+    x = torch.from_numpy(np.ascontiguousarray(array))
+    x = x.long() if spec.dtype == "int64" and array.dtype.kind in "iub" else x.float()
     if tuple(x.shape) == tuple(spec.shape):
         x = x.unsqueeze(0)
     if tuple(x.shape[1:]) != tuple(spec.shape):
@@ -107,4 +108,5 @@ def _image_file(spec: DataSpec, path: Path, name: str) -> torch.Tensor:
     except (UnidentifiedImageError, OSError) as error:
         raise GenzooError(f"{path}: not a readable image ({error.__class__.__name__})") from None
     levels = torch.from_numpy(array).reshape(height, width, channels).permute(2, 0, 1)
-    return from_levels(levels, 256, spec.value_range or (0.0, 1.0))
+    values = from_levels(levels, 256, spec.value_range or (0.0, 1.0))
+    return values.round().long() if spec.dtype == "int64" else values  # int64 specs: the nearest of their levels

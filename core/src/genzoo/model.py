@@ -227,18 +227,24 @@ class GenerativeModel(nn.Module):
 
 
 def check_inputs(x: torch.Tensor, spec: DataSpec, what: str, *, n: int | None = None) -> torch.Tensor:
-    """`x` as a float batch `(n, *spec.shape)` inside `spec.value_range`, or a CapabilityError saying why.
+    """`x` as a batch `(n, *spec.shape)` of the spec's dtype inside `spec.value_range`, or a CapabilityError
+    saying why. Integer specs (level indices, token ids) take whole numbers and stay int64.
 
     A single example (shaped `spec.shape`) becomes a batch of one, or of `n` copies when n is given.
     """
-    x = x.float()
+    if spec.dtype == "int64":
+        if (x.is_floating_point() or x.is_complex()) and not torch.equal(x, x.round()):
+            raise CapabilityError(f"{what} must hold whole numbers (the DataSpec's dtype is int64)")
+        x = x.long()
+    else:
+        x = x.float()
     shape = tuple(spec.shape)
     if tuple(x.shape) == shape:
         x = x.unsqueeze(0).expand(n or 1, *shape).clone()
     if tuple(x.shape[1:]) != shape or (n is not None and len(x) != n):
         wanted = f"({n if n is not None else 'n'}, {', '.join(map(str, shape))})"
         raise CapabilityError(f"{what} must be shaped {wanted} or {shape}, got {tuple(x.shape)}")
-    if not torch.isfinite(x).all():
+    if x.is_floating_point() and not torch.isfinite(x).all():
         raise CapabilityError(f"{what} contains NaN or inf")
     if spec.value_range is not None:
         low, high = spec.value_range
