@@ -78,3 +78,12 @@ def test_samples_of_the_wrong_dtype_are_named(plugin_env):
     check_samples_match_spec(torch.tensor([[0, 3], [1, 2]]), levels, 2)
     with pytest.raises(AssertionError, match="dtype int64.*must be int64, not torch.float32"):
         check_samples_match_spec(torch.tensor([[0.0, 3.0], [1.0, 2.0]]), levels, 2)
+
+
+def test_unknown_explicit_names_fail_collection(plugin_env):
+    plugin_env()
+
+    class Missing(ConformanceSuite):
+        architectures = ("gaussian", "no-such-arch")
+
+    assert collection_problem(Missing).startswith("no architecture named no-such-arch is registered")

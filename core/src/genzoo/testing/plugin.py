@@ -41,26 +41,27 @@ def collection_problem(cls) -> str:
     from genzoo.registry import get_registry
 
     registry = get_registry()
-    what = f"family {cls.family!r}" if cls.family else f"architectures {', '.join(cls.architectures)}"
+    patterns = ", ".join(cls.architectures)
+    what = f"architecture of family {cls.family!r}" if cls.family else f"architecture matching {patterns}"
     if cls.family is not None:
         own = [s for s in registry.statuses
                if s.state in ("failed", "incompatible", "disabled")
                and (s.name == cls.family or s.distribution == f"genzoo-{cls.family}")]
         if own:
             status = own[0]
-            return (f"the plugin {status.name!r} that provides {what} was not loaded ({status.state}"
+            return (f"the plugin {status.name!r} that provides family {cls.family!r} was not loaded ({status.state}"
                     f"{': ' + status.error if status.error else ''}); fix it until `genzoo doctor` says ok"
                     + (" or add it to GENZOO_PLUGINS" if status.state == "disabled" else ""))
     if not _has_pattern(cls.architectures) and cls.family is None:
         unknown = [name for name in cls.architectures if name not in registry.architectures()]
-        if unknown:
-            return f"no architecture named {', '.join(unknown)} is registered: is the plugin installed and loaded?"
-        return ""
-    if selected_architectures(cls):
+        if not unknown:
+            return ""
+        what = f"architecture named {', '.join(unknown)}"
+    elif selected_architectures(cls):
         return ""
     skipped = _skipped_plugins(registry)
     families = ", ".join(registry.families()) or "none"
-    return (f"no architecture of {what} is registered: is the plugin installed (pip install -e .) and loaded? "
+    return (f"no {what} is registered: is the plugin installed (pip install -e .) and loaded? "
             f"Registered families: {families}. `genzoo doctor` says: "
             + ("; ".join(skipped) if skipped else "every plugin loaded"))
 
