@@ -26,9 +26,9 @@ HOOK_API_VERSION = 2
 # What changed in each hook API version, for the message a plugin on an older one gets.
 API_CHANGES = {
     1: (
-        "ArchitectureSpec.trainer became trainers={name: path}, models declare capabilities and default_sampler "
-        "on the class, SamplerSpec declares the model methods it calls, and plugins import only genzoo and "
-        "genzoo.plugin"
+        "ArchitectureSpec.trainer became trainers={name: path} and the spec lists the model methods samplers may "
+        "call (methods=...), models declare capabilities and default_sampler on the class, TrainingStep.loss "
+        "takes the step state, and plugins import only genzoo and genzoo.plugin"
     ),
 }
 MIGRATION_GUIDE = 'CONTRIBUTING.md, "Migrating from hook API 1"'
