@@ -165,3 +165,16 @@ def test_an_output_into_a_missing_folder_is_one_line_before_any_work(toy_registr
                     "create it first or choose another path")
         assert result.exit_code == 1 and result.output.strip().splitlines() == [expected], result.output
     assert not (tmp_path / "typo").exists()
+
+
+def test_a_first_checkpoint_save_has_ordinary_permissions(toy_registry, tmp_path):
+    import genzoo
+
+    previous = os.umask(0o022)
+    try:
+        folder = genzoo.save_pretrained(genzoo.create("class-gaussian"), tmp_path / "ckpt")
+    finally:
+        os.umask(previous)
+    assert folder.stat().st_mode & 0o777 == 0o755
+    assert {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()} == dict.fromkeys(
+        ["README.md", "SHA256SUMS", "config.json", "model.safetensors"], 0o644)

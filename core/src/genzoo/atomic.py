@@ -21,7 +21,6 @@ import hashlib
 import os
 import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,7 +110,8 @@ def staged_folder(target: Path, *, last: str | None = None) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     finish_staged(target, discard_incomplete=True)
-    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(target), dir=target.parent))
+    staging = target.parent / f"{_staging_prefix(target)}{secrets.token_hex(8)}"
+    staging.mkdir()  # 0777 through the umask: a first save renames it into place (mkdtemp's 0700 would stay)
     try:
         yield staging
         names = sorted(os.listdir(staging), key=lambda name: (name == last, name))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 from pathlib import Path
 from typing import Any, Literal
 
@@ -89,6 +90,7 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
         # One metadata key only: safetensors writes metadata from a hash map, so with several keys
         # their order (and the file's sha256) would change from save to save.
         save_model(model, str(staging / WEIGHTS_FILE), metadata={"format": "pt"})
+        shutil.copymode(staging / CONFIG_FILE, staging / WEIGHTS_FILE)  # safetensors writes 0600; umask like the rest
         if preview:
             from genzoo.outputs import save_samples
 
