@@ -124,7 +124,7 @@ def hub(make_hub):
 
 @pytest.fixture
 def spawn(tmp_path):
-    """``spawn(root, env=None, args=(), max_open_files=None)`` starts a subprocess server; all are stopped at teardown."""
+    """``spawn(root, env=None, args=(), max_open_files=None)`` starts a subprocess server (stopped at teardown)."""
     started: list[ServerProcess] = []
 
     def start(root: Path, env: dict[str, str] | None = None, **process_kwargs) -> ServerProcess:

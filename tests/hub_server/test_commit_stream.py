@@ -81,7 +81,8 @@ def test_empty_and_padded_contents(storage, monkeypatch):
         (file_line("QQ==QQ=="), "base64"),  # data after padding
         (file_line("aGVs\\/G8gd29ybGQ="), "base64|JSON"),  # a JSON escape inside the content
         (file_line("aGVs*G8gd29ybGQ="), "base64"),
-        (b'{"key": "file", "value": {"path": "a", "encoding": "base64", "content": "QUJD", "content": ""}}\n', "repeats"),
+        (b'{"key": "file", "value": {"path": "a", "encoding": "base64", "content": "QUJD", "content": ""}}\n',
+         "repeats"),
         (b'{"key": "file", "value": {"path": "a", "encoding": "hex", "content": "QUJDQUJDQUJD"}}\n', "base64"),
         (b'{"key": "file", "value": {"path": "a", "encoding": "base64", "content": "QUJDQUJDQUJD"', "ends inside|JSON"),
     ],

@@ -7,7 +7,6 @@ of 256, 300 of them made every later request wait in the accept backlog until it
 from __future__ import annotations
 
 import select
-import selectors
 import socket
 import time
 
@@ -19,28 +18,20 @@ from genzoo_hub import ConnectionLimits, import_folder
 HALF_REQUEST = b"GET /genzoo/model/resolve/main/weights.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
 
 
-def open_half_sent(port: int, count: int) -> list[socket.socket]:
+def open_half_sent(port: int, count: int, wave: int = 10) -> list[socket.socket]:
     """``count`` connections that each sent part of a request line and headers, then go quiet.
 
-    They connect in parallel, as an attacker would: a connect that waits for a full accept queue
-    (a dropped SYN is retried after a second) overlaps with all the others.
+    They are opened in waves smaller than the server's listen backlog, as a slowloris client does
+    (it needs no flood): a burst beyond the backlog would leave connections in the kernel's queue,
+    where the server cannot time them out until it accepts them.
     """
     sockets = []
-    with selectors.DefaultSelector() as selector:
-        for _ in range(count):
-            sock = socket.socket()
-            sock.setblocking(False)
-            sock.connect_ex(("127.0.0.1", port))
-            selector.register(sock, selectors.EVENT_WRITE)
+    for start in range(0, count, wave):
+        for _ in range(min(wave, count - start)):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(HALF_REQUEST)
             sockets.append(sock)
-        waiting, deadline = count, time.monotonic() + 10
-        while waiting and time.monotonic() < deadline:
-            for key, _ in selector.select(timeout=0.5):
-                selector.unregister(key.fileobj)
-                waiting -= 1
-    for sock in sockets:
-        sock.settimeout(5)
-        sock.sendall(HALF_REQUEST)
+        time.sleep(0.02)
     return sockets
 
 
@@ -91,6 +82,22 @@ def test_the_longest_waiting_connection_makes_room(published, make_hub):
         assert httpx.get(f"{hub.endpoint}/genzoo/model/resolve/main/weights.bin", timeout=5).status_code == 200
     finally:
         for sock in oldest + newest:
+            sock.close()
+
+
+def test_when_every_connection_is_busy_a_new_one_gets_503(published, make_hub):
+    hub = make_hub(limits=ConnectionLimits(max_connections=2))
+    uploads = [socket.create_connection(("127.0.0.1", hub.port), timeout=5) for _ in range(2)]
+    for sock in uploads:  # complete headers, body in progress: busy, not evictable
+        sock.sendall(b"POST /api/validate-yaml HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Authorization: Bearer " + hub.write_token.encode() + b"\r\nContent-Length: 100\r\n\r\n{")
+    time.sleep(0.2)
+    try:
+        with socket.create_connection(("127.0.0.1", hub.port), timeout=5) as extra:
+            assert extra.recv(1024).startswith(b"HTTP/1.1 503 ")
+        assert not select.select(uploads, [], [], 0.2)[0]  # the uploads were left alone
+    finally:
+        for sock in uploads:
             sock.close()
 
 

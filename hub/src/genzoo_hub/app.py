@@ -167,7 +167,9 @@ def create_app(
         root_lock = hold_lock(storage.root / "server.lock")
     except LockHeld as held:
         who = f"pid {held.pid}" if held.pid else "another process"
-        raise RootInUse(f"another genzoo hub server ({who}) is using {storage.root}; stop it or use another --root") from None
+        raise RootInUse(
+            f"another genzoo hub server ({who}) is using {storage.root}; stop it or use another --root"
+        ) from None
     storage.recover()
     hub = HubContext(storage=storage, auth=Authorizer(tokens), max_upload_bytes=max_upload_bytes)
     app = Starlette(

@@ -35,6 +35,7 @@ DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_IDLE_TIMEOUT = 30.0
 _MAX_CONNECTIONS_CEILING = 4096
 _DESCRIPTORS_RESERVED = 64  # for blobs being served or stored, logs, the listening socket
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
 
 
 def raise_descriptor_limit() -> int:
@@ -97,6 +98,7 @@ class GuardedH11Protocol(H11Protocol):
         if len(self.connections) > self.limits.connection_cap and not self._evict_oldest_waiting():
             logger.warning("connection limit (%d) reached with every connection busy: refusing %s",
                            self.limits.connection_cap, self.client)
+            self.transport.write(_BUSY)  # huggingface_hub retries a 503 with backoff
             self.transport.close()
             return
         self._refresh_guard()
@@ -161,7 +163,8 @@ class GuardedH11Protocol(H11Protocol):
             return
         now = self.loop.time()
         if self._waiting_since is not None and now >= self._waiting_since + self.limits.header_timeout:
-            logger.info("closing %s: no complete request headers within %.1f s", self.client, self.limits.header_timeout)
+            logger.info("closing %s: no complete request headers within %.1f s",
+                        self.client, self.limits.header_timeout)
             self._close()
             return
         if self.conn.their_state is h11.SEND_BODY:

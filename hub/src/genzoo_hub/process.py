@@ -37,7 +37,7 @@ class HubProcess:
 
     def __init__(self, root: Path, log: Path, *, tokens: dict[str, str], env: dict[str, str] | None = None,
                  args: Sequence[str] = (), max_open_files: int | None = None, startup_timeout: float = 20) -> None:
-        """``args`` are extra server options; ``max_open_files`` lowers the child's descriptor limits (soft and hard)."""
+        """``args`` are extra server options; ``max_open_files`` lowers the child's descriptor limits."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
