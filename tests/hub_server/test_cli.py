@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from genzoo.cli.hub import HubGroup
 from genzoo.cli.main import cli
-from genzoo_hub import create_app
+from genzoo_hub import create_app, import_folder
 
 
 @pytest.fixture(autouse=True)
@@ -119,3 +119,11 @@ def test_login_refuses_unusable_tokens(tmp_path, monkeypatch, token):
     result = run("hub", "login", "--token", token)
     assert result.exit_code == 1 and "token" in one_error_line(result)
     assert not (tmp_path / "token").exists()
+
+
+def test_fsck_from_the_cli(tmp_path, source):
+    import_folder(tmp_path / "root", source("m", {"a.txt": b"a"}))
+    result = run("hub", "serve", "--root", str(tmp_path / "root"), "--fsck")
+    assert result.exit_code == 0 and result.output.strip().endswith("OK")
+    missing = run("hub", "serve", "--root", str(tmp_path / "nothing"), "--fsck")
+    assert missing.exit_code == 2 and "not a hub storage folder" in one_error_line(missing)

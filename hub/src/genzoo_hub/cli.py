@@ -57,7 +57,7 @@ def serve_command(root: Path, host: str, port: int, token_file: Path | None, imp
             raise ServerSetupError(f"{root} is not a hub storage folder")
         report = check_root(root)
         click.echo(report.summary())
-        raise SystemExit(0 if report.ok else 1)
+        click.get_current_context().exit(0 if report.ok else 1)
     limits = ConnectionLimits(header_timeout=header_timeout, idle_timeout=idle_timeout,
                               max_connections=max_connections)
     serve(root, host=host, port=port, tokens=load_tokens(token_file), import_dir=import_dir, namespace=namespace,

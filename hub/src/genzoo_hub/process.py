@@ -1,7 +1,7 @@
 """A hub server in a child process, for tests and reliability checks that must SIGKILL it.
 
 The child runs `python -m genzoo_hub` with this process's interpreter and the folder that
-holds this genzoo on PYTHONPATH, so it serves exactly the code under test.
+holds this genzoo_hub first on PYTHONPATH, so it serves exactly the code under test.
 """
 
 from __future__ import annotations
