@@ -16,8 +16,7 @@ FIT = {"batch_size": 16, "num_samples": 8, "device": "cpu"}
 
 
 def test_a_fit_step_fits_logs_samples_and_exports(tmp_path, training_toys):
-    result = train("diag-gaussian-fit", data="blobs", out=tmp_path / "run", train=FIT, step={"max_iterations": 2},
-                   progress=False)
+    result = train("diag-gaussian-fit", data="blobs", out=tmp_path / "run", train=FIT, progress=False)
     model = genzoo.load(tmp_path / "run")
     points = training_toys.Blobs().points
     assert torch.allclose(model.log_std.exp(), points.std(0))
@@ -27,6 +26,18 @@ def test_a_fit_step_fits_logs_samples_and_exports(tmp_path, training_toys):
     assert (tmp_path / "run" / "train" / "samples" / "step_000000.png").is_file()
     assert result.summary == "fitted by closed form in 2 iterations"
     assert "`diag-gaussian-fit` on `blobs`, fitted by closed form in 2 iterations" in (tmp_path / "run" / "README.md").read_text()
+
+
+def test_a_fit_takes_its_own_options_and_the_cli_says_how_it_was_fitted(tmp_path):
+    from click.testing import CliRunner
+
+    from genzoo.cli.main import cli
+
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["train", "diag-gaussian-fit", "--data", "blobs", "--set", "step.max_iterations=1",
+                                      "--set", "device=cpu", "--set", "sample_every=null", "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"wrote {out} (fitted by closed form in 1 iteration)"
 
 
 def test_a_fit_refuses_gradient_settings_by_name(tmp_path, tiny):

@@ -92,16 +92,22 @@ class MeanThenStd(TrainingStep):
 
 
 class ClosedForm(FitStep):
-    """Sets log_std to the data's log standard deviation, logging once per pass over the data
-    (`max_iterations` passes: a fit that iterates to nothing, to check what core does around it)."""
+    """Sets log_std to the data's log standard deviation, logging once per pass over the data, and
+    stops like an iterative fit: after `max_iterations` passes or once the NLL improves by less than
+    `tolerance` (so the second pass, which changes nothing, is the last)."""
 
     def fit(self, model, data, log):
+        previous = math.inf
         with torch.no_grad():
             for iteration in range(self.max_iterations):
                 count = sum(len(batch.x) for batch in data.batches(iteration))
                 everything = data.all().x
                 model.log_std.copy_(everything.std(0).log())
-                log(iteration, {"examples": count, "nll": -model.log_prob(everything).mean()})
+                nll = -model.log_prob(everything).mean().item()
+                log(iteration, {"examples": count, "nll": nll})
+                if previous - nll < self.tolerance:
+                    return
+                previous = nll
 
 
 class Blobs(torch.utils.data.Dataset):
