@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import pytest
 import torch
@@ -27,6 +28,10 @@ def test_a_batch_reads_fields_by_key_and_attribute():
     assert Batch(torch.zeros(2), torch.tensor([1, 0])).label.tolist() == [1, 0]  # the (x, label) form
     with pytest.raises(AttributeError, match=r"no field 'y'; its fields are \['target', 'x'\]"):
         batch.y
+    with pytest.raises(AttributeError, match="immutable"):
+        batch.x = torch.ones(2, 3)
+    copied = pickle.loads(pickle.dumps(batch))
+    assert copied.step == 4 and torch.equal(copied.target, batch.target)
 
 
 def test_collate_stacks_tuples_and_dicts_and_drops_absent_fields():

@@ -74,6 +74,9 @@ class Batch(Mapping[str, "torch.Tensor"]):
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a Batch is immutable; use batch.replace(...)")
 
+    def __reduce__(self):  # pickling and copying rebuild it through __init__ (no attribute setting)
+        return Batch, (self._fields, None, self.step)
+
     def __repr__(self) -> str:
         shapes = ", ".join(f"{k}={tuple(v.shape)}:{str(v.dtype).removeprefix('torch.')}" for k, v in self._fields.items())
         return f"Batch({shapes}, step={self.step})"
