@@ -66,7 +66,8 @@ def test_unknown_trainer_and_unavailable_device_are_one_line_errors(tmp_path):
     args = ["diag-gaussian", "--data", "blobs", "--out", str(tmp_path / "run")]
     result = _train(*args, "--trainer", "beta")
     assert result.exit_code == 2
-    assert result.output == "error: architecture 'diag-gaussian' has no trainer 'beta'; choose --trainer jitter or alternating\n"
+    assert result.output == ("error: architecture 'diag-gaussian' has no trainer 'beta'; "
+                             "choose --trainer jitter, alternating or unpaired\n")
     for device, reason in (("cuda:99", "is not available"), ("tpu", "is not a device name")):
         result = _train(*args, "--device", device)
         assert result.exit_code == 2 and result.output.startswith(f"error: device '{device}' {reason}"), result.output
@@ -93,4 +94,4 @@ def test_a_vae_trains_on_a_folder_of_pngs(tmp_path):
 def test_info_lists_the_trainers_default_first():
     result = CliRunner().invoke(cli, ["info", "diag-gaussian"])
     assert result.exit_code == 0, result.output
-    assert "trainers         jitter, alternating (the first is the default" in result.output
+    assert "trainers         jitter, alternating, unpaired (the first is the default" in result.output

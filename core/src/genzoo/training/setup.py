@@ -25,8 +25,9 @@ def trainer_name(spec: ArchitectureSpec, name: str | None) -> str:
     if name is None:
         return next(iter(spec.trainers))
     if name not in spec.trainers:
-        raise ConfigError(f"architecture {spec.name!r} has no trainer {name!r}; choose --trainer "
-                          + " or ".join(spec.trainers))
+        *others, last = spec.trainers
+        choices = f"{', '.join(others)} or {last}" if others else last
+        raise ConfigError(f"architecture {spec.name!r} has no trainer {name!r}; choose --trainer {choices}")
     return name
 
 
