@@ -128,3 +128,13 @@ def test_a_run_on_unpaired_data_resumes_each_stream_in_place(tmp_path, training_
     train("diag-gaussian", out=tmp_path / "resumed", resume=True, **options)
     straight, resumed = (load_file(tmp_path / run / "train" / "state" / "model.safetensors") for run in ("straight", "resumed"))
     assert all(torch.equal(straight[k], resumed[k]) for k in straight)
+
+
+def test_a_fit_sees_unpaired_epochs_side_by_side_and_every_stream_whole():
+    stream = make_stream(_unpaired(), batch_size=4, seed=3)
+    epoch = list(stream.epoch_batches(0))
+    assert len(epoch) == 2  # as long as the shorter stream's epoch (6 points: 2 batches; 10 points: 3)
+    assert all(set(batch) == {"a", "a_label", "b"} for batch in epoch)
+    everything = stream.everything()
+    assert everything.a.shape == (10, 1) and everything.b.shape == (6, 1) and everything.a_label.shape == (10,)
+    assert stream.state() == {"a": {"epoch": 0, "position": 0}, "b": {"epoch": 0, "position": 0}}  # untouched
