@@ -141,6 +141,23 @@ def test_a_stalled_upload_is_cut_but_the_next_request_on_a_keepalive_connection_
         keepalive.close()
 
 
+def test_a_dripped_upload_is_cut_by_the_minimum_rate(published, make_hub):
+    hub = make_hub(limits=ConnectionLimits(idle_timeout=0.5, min_body_rate=100))
+    sock = socket.create_connection(("127.0.0.1", hub.port), timeout=5)
+    sock.sendall(b"POST /api/validate-yaml HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Authorization: Bearer " + hub.write_token.encode() + b"\r\nContent-Length: 100000\r\n\r\n")
+    started = time.monotonic()
+    try:
+        while not closed_by_server(sock, 0.1):  # 8 bytes per 0.1 s: under 100 bytes/s
+            assert time.monotonic() - started < 3, "a dripping upload kept its connection"
+            try:
+                sock.sendall(b" " * 8)
+            except OSError:
+                break
+    finally:
+        sock.close()
+
+
 def test_limits_are_validated():
     with pytest.raises(ValueError):
         ConnectionLimits(header_timeout=0)

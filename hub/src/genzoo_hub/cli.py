@@ -12,7 +12,7 @@ import click
 
 from .app import DEFAULT_MAX_UPLOAD_BYTES
 from .errors import HubError, ServerSetupError
-from .guard import DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, ConnectionLimits
+from .guard import DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MIN_BODY_RATE, ConnectionLimits
 from .validation import validate_repo_id
 
 
@@ -40,13 +40,15 @@ def _check_namespace(ctx: click.Context, param: click.Parameter, namespace: str)
 @click.option("--header-timeout", type=click.FloatRange(0, min_open=True), default=DEFAULT_HEADER_TIMEOUT,
               show_default=True, help="Seconds a client has to send complete request headers.")
 @click.option("--idle-timeout", type=click.FloatRange(0, min_open=True), default=DEFAULT_IDLE_TIMEOUT,
-              show_default=True, help="Seconds an upload may stall before its connection is closed.")
+              show_default=True, help="Window (seconds) over which an upload must keep the minimum rate.")
+@click.option("--min-upload-rate", type=click.FloatRange(0), default=DEFAULT_MIN_BODY_RATE, show_default=True,
+              help="Bytes per second an upload must average over each window, else it is cut.")
 @click.option("--max-connections", type=click.IntRange(1), default=None,
               help="Open connections at most [default: 3/4 of the descriptor limit, up to 4096].")
 @click.option("--fsck", is_flag=True, help="Verify every stored commit and blob, print a report, and exit.")
 def serve_command(root: Path, host: str, port: int, token_file: Path | None, import_dir: Path | None, namespace: str,
-                  max_upload_bytes: int, header_timeout: float, idle_timeout: float, max_connections: int | None,
-                  fsck: bool) -> None:
+                  max_upload_bytes: int, header_timeout: float, idle_timeout: float, min_upload_rate: float,
+                  max_connections: int | None, fsck: bool) -> None:
     """Serve a Hub-compatible API that the unmodified huggingface_hub client can use."""
     from .auth import load_tokens
     from .check import fsck as check_root
@@ -59,6 +61,6 @@ def serve_command(root: Path, host: str, port: int, token_file: Path | None, imp
         click.echo(report.summary())
         click.get_current_context().exit(0 if report.ok else 1)
     limits = ConnectionLimits(header_timeout=header_timeout, idle_timeout=idle_timeout,
-                              max_connections=max_connections)
+                              min_body_rate=min_upload_rate, max_connections=max_connections)
     serve(root, host=host, port=port, tokens=load_tokens(token_file), import_dir=import_dir, namespace=namespace,
           max_upload_bytes=max_upload_bytes, limits=limits)

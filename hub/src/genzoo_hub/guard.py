@@ -1,4 +1,4 @@
-"""Slow-client guard: header-read and body-idle timeouts and a connection cap for uvicorn.
+"""Slow-client guard: a header deadline, a minimum upload rate and a connection cap for uvicorn.
 
 uvicorn closes idle keep-alive connections but has no deadline for reading a request: a client
 that sends half a request line and then nothing holds its socket (and a file descriptor) forever.
@@ -9,9 +9,11 @@ adds three rules:
 - **header deadline**: a request's headers must be complete ``header_timeout`` seconds after the
   connection opened or the previous response ended (an absolute deadline, so dripping one byte at
   a time does not extend it);
-- **body idle timeout**: while a request body is being received, the client must send something
-  every ``idle_timeout`` seconds (time during which the server itself paused reading does not
-  count, and downloads, where only the server sends, are never cut);
+- **minimum upload rate**: while a request body is being received, the client must send at least
+  ``min_body_rate`` bytes per second, measured over windows of ``idle_timeout`` seconds (so a
+  client cannot hold a connection by dripping a byte now and then); a window in which the server
+  itself paused reading is not held against the client, and downloads, where only the server
+  sends, are never cut;
 - **connection cap**: when a new connection would exceed ``max_connections``, the connection that
   has waited longest for its headers is closed to make room (attackers' connections are the
   oldest idle ones, while a real client sends its headers at once); if every connection is busy
@@ -33,6 +35,7 @@ logger = logging.getLogger("genzoo_hub")
 
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_IDLE_TIMEOUT = 30.0
+DEFAULT_MIN_BODY_RATE = 1024.0  # bytes/s; 30 KiB per 30 s window
 _MAX_CONNECTIONS_CEILING = 4096
 _DESCRIPTORS_RESERVED = 64  # for blobs being served or stored, logs, the listening socket
 _BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
@@ -67,11 +70,12 @@ def default_max_connections() -> int:
 class ConnectionLimits:
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    min_body_rate: float = DEFAULT_MIN_BODY_RATE
     max_connections: int | None = None  # None: default_max_connections()
 
     def __post_init__(self) -> None:
-        if not (self.header_timeout > 0 and self.idle_timeout > 0):
-            raise ValueError("timeouts must be positive")
+        if not (self.header_timeout > 0 and self.idle_timeout > 0 and self.min_body_rate >= 0):
+            raise ValueError("timeouts must be positive and the minimum upload rate not negative")
         if self.max_connections is not None and self.max_connections < 1:
             raise ValueError("max_connections must be at least 1")
 
@@ -93,7 +97,7 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
         super().connection_made(transport)
         self._waiting_since: float | None = None  # when this connection started waiting for headers
-        self._last_data = self.loop.time()
+        self._window: tuple[float, int] | None = None  # (start, body bytes since) while a body arrives
         self._timer = None
         if len(self.connections) > self.limits.connection_cap and not self._evict_oldest_waiting():
             logger.warning("connection limit (%d) reached with every connection busy: refusing %s",
@@ -108,7 +112,8 @@ class GuardedH11Protocol(H11Protocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        self._last_data = self.loop.time()
+        if self._window is not None:
+            self._window = (self._window[0], self._window[1] + len(data))
         super().data_received(data)
         self._refresh_guard()
 
@@ -137,20 +142,28 @@ class GuardedH11Protocol(H11Protocol):
         if self.transport.is_closing():
             self._cancel_timer()
             return
+        if self.conn.their_state is not h11.SEND_BODY:
+            self._window = None
+        elif self._window is None:  # a body starts: its first rate window too
+            self._window = (self.loop.time(), 0)
         if self.conn.their_state is not h11.IDLE:
             self._waiting_since = None
         elif self._waiting_since is None:  # a new request is due: its header deadline starts now
             self._waiting_since = self.loop.time()
-            self._cancel_timer()
-        if self._timer is None:
-            self._timer = self.loop.call_at(self._next_check(self.loop.time()), self._on_timer)
+        when = self._next_check(self.loop.time())
+        if self._timer is None or when < self._timer.when():  # a new deadline comes first: re-arm
+            self._arm(when)
 
     def _next_check(self, now: float) -> float:
         if self._waiting_since is not None:
             return self._waiting_since + self.limits.header_timeout
-        if self.conn.their_state is h11.SEND_BODY:
-            return max(self._last_data + self.limits.idle_timeout, now + 0.05)
+        if self._window is not None:
+            return max(self._window[0] + self.limits.idle_timeout, now + 0.05)
         return now + self.limits.idle_timeout  # the client owes nothing (e.g. a download): look again later
+
+    def _arm(self, when: float) -> None:
+        self._cancel_timer()
+        self._timer = self.loop.call_at(when, self._on_timer)
 
     def _cancel_timer(self) -> None:
         if getattr(self, "_timer", None) is not None:
@@ -167,14 +180,15 @@ class GuardedH11Protocol(H11Protocol):
                         self.client, self.limits.header_timeout)
             self._close()
             return
-        if self.conn.their_state is h11.SEND_BODY:
-            if self.flow.read_paused:
-                self._last_data = now  # we stopped reading: the client is not the one being slow
-            elif now >= self._last_data + self.limits.idle_timeout:
-                logger.info("closing %s: request body stalled for %.1f s", self.client, self.limits.idle_timeout)
+        if self._window is not None and now >= self._window[0] + self.limits.idle_timeout:
+            start, received = self._window
+            if not self.flow.read_paused and received < self.limits.min_body_rate * (now - start):
+                logger.info("closing %s: request body at %.0f bytes/s, below the minimum of %.0f",
+                            self.client, received / (now - start), self.limits.min_body_rate)
                 self._close()
                 return
-        self._timer = self.loop.call_at(self._next_check(now), self._on_timer)
+            self._window = (now, 0)  # a paused window (we stopped reading) does not count against the client
+        self._arm(self._next_check(now))
 
     def _close(self) -> None:
         self._cancel_timer()

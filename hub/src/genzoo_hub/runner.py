@@ -59,6 +59,6 @@ def serve(
         logger.warning("listening on %s: public repos are readable by anyone who can reach it (no TLS)", host)
     if not tokens:
         logger.warning("no tokens configured: the server is read-only")
-    logger.info("limits: headers within %.0f s, body idle %.0f s, at most %d connections",
-                limits.header_timeout, limits.idle_timeout, limits.connection_cap)
+    logger.info("limits: headers within %.0f s, uploads at least %.0f bytes/s per %.0f s, at most %d connections",
+                limits.header_timeout, limits.min_body_rate, limits.idle_timeout, limits.connection_cap)
     uvicorn.Server(uvicorn_config(app, host=host, port=port, limits=limits)).run()
