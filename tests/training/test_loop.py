@@ -120,3 +120,13 @@ def test_an_architecture_without_trainer_or_an_unknown_dataset_is_refused(tmp_pa
         train("diag-gaussian", data="blob", out=tmp_path / "b", train=tiny(), progress=False)
     with pytest.raises(ConfigError, match="step.jiter"):
         train("diag-gaussian", data="blobs", out=tmp_path / "c", train=tiny(), step={"jiter": 0.1}, progress=False)
+
+
+def test_a_run_saved_without_a_trainer_name_resumes_with_the_default(tmp_path, tiny):
+    train("diag-gaussian", data="blobs", out=tmp_path / "run", train=tiny(steps=4), progress=False)
+    run_json = tmp_path / "run" / "train" / "run.json"
+    saved = json.loads(run_json.read_text())
+    assert saved.pop("trainer") == "jitter"
+    run_json.write_text(json.dumps(saved))  # as written before architectures named their trainers
+    assert train("diag-gaussian", data="blobs", out=tmp_path / "run", train=tiny(steps=6), resume=True,
+                 progress=False).step == 6

@@ -138,6 +138,8 @@ class Trainer:
         if resume:
             read_info(self.state_dir)  # a clear error when there is nothing to resume
             saved = RunConfig.model_validate_json((self.train_dir / "run.json").read_text(encoding="utf-8"))
+            # Runs saved before trainers had names say none: they ran the default.
+            saved = saved.model_copy(update={"trainer": trainer_name(self.spec, saved.trainer)})
             changed = saved.differences(self.config)
             if changed:
                 raise ConfigError(f"--resume: {self.out} was trained with different {', '.join(changed)}; "
