@@ -30,13 +30,14 @@ def _command_line(architecture: str, dataset: str, trainer: str | None, config_f
 
 @click.command("train")
 @click.argument("architecture", required=False)
-@click.option("--data", "dataset", help="A registered dataset (see `genzoo datasets`).")
+@click.option("--data", "dataset", help="A registered dataset (see `genzoo datasets`), folder:PATH or npz:FILE.")
 @click.option("--trainer", help="One of the architecture's training recipes (default: its first; see `genzoo info`).")
 @click.option("--device", help="cpu, cuda or cuda:N (default: train.device, 'auto' = cuda when available).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="TOML file with [model], [train], [data] and [step] tables.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
-              help="model.FIELD=, train.FIELD= (or bare FIELD=), data.FIELD=, step.FIELD= (repeatable).")
+              help="model.FIELD=, train.FIELD= (or bare FIELD=), train.groups.GROUP.FIELD=, data.FIELD=, "
+                   "step.FIELD= (repeatable).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Checkpoint folder to write.")
 @click.option("--resume", is_flag=True, help="Continue the run saved in --out (ARCHITECTURE and --data may be left out).")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
