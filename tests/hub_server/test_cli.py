@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 
 import pytest
@@ -77,6 +78,13 @@ def test_a_second_server_on_the_same_root_names_the_first(tmp_path):
     finally:
         first.state.root_lock.close()
     assert result.exit_code == 1 and f"(pid {os.getpid()}) is using" in one_error_line(result)
+
+
+def test_a_taken_port_is_one_line(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run("hub", "serve", "--root", str(tmp_path / "root"), "--port", str(port))
+    assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in one_error_line(result)
 
 
 def test_serve_without_genzoo_hub_says_what_to_install(tmp_path, monkeypatch):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import socket
 
 import uvicorn
 from starlette.applications import Starlette
 
 from .app import DEFAULT_MAX_UPLOAD_BYTES, create_app
+from .errors import ServerSetupError
 from .guard import ConnectionLimits, guarded_protocol, raise_descriptor_limit
 from .importer import import_folder
 
@@ -50,15 +52,25 @@ def serve(
     """
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_app(root, tokens=tokens, max_upload_bytes=max_upload_bytes)  # takes the root lock first
+    raise_descriptor_limit()
+    limits = limits or ConnectionLimits()
+    sock = _listen(host, port, limits.accept_backlog)  # a taken port fails before a long import
     if import_dir is not None:
         for repo_id, commit_id in import_folder(root, import_dir, namespace):
             logger.info("imported %s at %s", repo_id, commit_id)
-    raise_descriptor_limit()
-    limits = limits or ConnectionLimits()
     if not _is_loopback(host):
         logger.warning("listening on %s: public repos are readable by anyone who can reach it (no TLS)", host)
     if not tokens:
         logger.warning("no tokens configured: the server is read-only")
     logger.info("limits: headers within %.0f s, uploads at least %.0f bytes/s per %.0f s, at most %d connections",
                 limits.header_timeout, limits.min_body_rate, limits.idle_timeout, limits.connection_cap)
-    uvicorn.Server(uvicorn_config(app, host=host, port=port, limits=limits)).run()
+    uvicorn.Server(uvicorn_config(app, host=host, port=port, limits=limits)).run(sockets=[sock])
+
+
+def _listen(host: str, port: int, backlog: int) -> socket.socket:
+    """Bind here rather than in uvicorn, so that a taken port is one clear error line (not exit 3)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family, backlog=backlog)
+    except OSError as error:
+        raise ServerSetupError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
