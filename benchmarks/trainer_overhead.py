@@ -28,7 +28,7 @@ from torch import nn
 from genzoo import ArchitectureSpec, DatasetSpec, DataSpec, GenerativeModel, ModelConfig, hookimpl
 from genzoo.training import TrainingStep
 
-genzoo_hook_api = 1
+genzoo_hook_api = 2
 SPEC = DataSpec(shape=(1, 8, 8), value_range=(0.0, 1.0))
 BATCH = 128
 

@@ -14,7 +14,7 @@ import torch
 from genzoo import ArchitectureSpec, Capability, DataSpec, GenerativeModel, ModelConfig, hookimpl
 from genzoo.data import load_dataset
 
-genzoo_hook_api = 1
+genzoo_hook_api = 2
 
 
 def _seed(generator: torch.Generator | None) -> int:

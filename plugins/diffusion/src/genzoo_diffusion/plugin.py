@@ -7,7 +7,7 @@ from pathlib import Path
 
 from genzoo import ArchitectureSpec, Capability, PretrainedSpec, SamplerSpec, hookimpl
 
-genzoo_hook_api = 1
+genzoo_hook_api = 2
 
 CATALOG = Path(__file__).with_name("pretrained.json")  # sha256 pins, written by scripts/publish_pretrained.py
 

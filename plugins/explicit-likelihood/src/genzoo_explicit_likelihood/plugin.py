@@ -2,7 +2,7 @@
 
 from genzoo import ArchitectureSpec, Capability, hookimpl
 
-genzoo_hook_api = 1
+genzoo_hook_api = 2
 
 
 @hookimpl
