@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import torch
 from genzoo import Capability, DataSpec
-from genzoo.distributions import discretized_gaussian_log_prob, snap_to_levels
+from genzoo.plugin import discretized_gaussian_log_prob, snap_to_levels
 from pydantic import Field, model_validator
 
 from genzoo_diffusion.diffusion import DiffusionConfig, DiffusionModel

@@ -12,9 +12,7 @@ from typing import ClassVar, Literal
 
 import torch
 from genzoo import GenerativeModel, ModelConfig
-from genzoo.capabilities import Capability
-from genzoo.distributions import normal_kl, normal_log_prob
-from genzoo.errors import GenzooError
+from genzoo.plugin import Capability, GenzooError, normal_kl, normal_log_prob
 from pydantic import Field
 from torch import nn
 

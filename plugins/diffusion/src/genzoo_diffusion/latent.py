@@ -19,7 +19,7 @@ from typing import ClassVar
 import genzoo
 import torch
 from genzoo import Capability, DataSpec
-from genzoo.errors import GenzooError
+from genzoo.plugin import GenzooError
 from pydantic import Field
 
 from genzoo_diffusion.ddpm import UNetSettings

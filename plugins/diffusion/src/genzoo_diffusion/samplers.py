@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 import torch
-from genzoo.errors import ConfigError
-from genzoo.sampling import Sampler
+from genzoo.plugin import ConfigError, Sampler
 from pydantic import BaseModel, ConfigDict, Field
 from tqdm.auto import tqdm
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from genzoo import Capability
-from genzoo.training import Batch, FitData, TrainingStep
+from genzoo.plugin import Batch, FitData, TrainingStep
 from pydantic import Field
 
 from genzoo_diffusion.parameterization import training_target

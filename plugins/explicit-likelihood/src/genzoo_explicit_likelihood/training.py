@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from genzoo.training import Batch, TrainingStep
+from genzoo.plugin import Batch, TrainingStep
 
 
 class NLLStep(TrainingStep):

@@ -11,7 +11,7 @@ import torch
 from pydantic import Field
 
 from genzoo import Capability
-from genzoo.training import Batch
+from genzoo.plugin import Batch
 
 from genzoo_latent_variable.base import LatentConfig, LatentModel
 from genzoo_latent_variable.objectives import FitsLatentMixture

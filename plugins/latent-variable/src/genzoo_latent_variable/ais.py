@@ -24,7 +24,7 @@ from typing import Literal
 import torch
 from torch.nn import functional as F
 
-from genzoo.distributions import log_mean_exp, sample_bernoulli
+from genzoo.plugin import log_mean_exp, sample_bernoulli
 
 EXACT_LIMIT = 20  # 2^20 states x 784 visible units take minutes on a CPU; more would take hours
 _EXACT_CHUNK = 4096  # states per block of the enumeration, to bound memory

@@ -16,8 +16,7 @@ from pydantic import Field, model_validator
 from torch.nn import functional as F
 
 from genzoo import DataSpec, GenerativeModel
-from genzoo.distributions import GaussianMixture
-from genzoo.errors import CapabilityError, ConfigError
+from genzoo.plugin import CapabilityError, ConfigError, GaussianMixture
 
 from genzoo_latent_variable.likelihoods import DecoderKind, output_distribution
 from genzoo_latent_variable.networks import NetworkConfig, build_decoder, build_encoder

@@ -24,7 +24,7 @@ def _labels(model, labels: list[int | None], override: int | None):
     """The condition tensor for conditional models: --label, else the examples' own labels."""
     import torch
 
-    from genzoo.errors import GenzooError
+    from genzoo.plugin import GenzooError
 
     if not model.conditional:
         return None
@@ -46,8 +46,7 @@ def encode_command(name, inputs, label, data_dir, device, output) -> None:
     """Encode INPUTS (image files or DATASET:INDEX) with NAME's encoder into a codes file."""
     import torch
 
-    from genzoo.errors import GenzooError
-    from genzoo.outputs import save_samples
+    from genzoo.plugin import GenzooError, save_samples
 
     if not output.lower().endswith((".npy", ".pt")):
         raise GenzooError(f"{output}: codes are written as .npy or .pt")
@@ -78,8 +77,7 @@ def interpolate_command(name, start, end, steps, method, output_kind, seed, labe
     """Decode the latent path of NAME between two inputs into a grid."""
     import torch
 
-    from genzoo.errors import CapabilityError
-    from genzoo.outputs import save_samples
+    from genzoo.plugin import CapabilityError, save_samples
 
     from genzoo_latent_variable.interpolation import interpolate
 
@@ -98,6 +96,6 @@ def interpolate_command(name, start, end, steps, method, output_kind, seed, labe
 
 
 def _read(model, source: str, data_dir: str | None):
-    from genzoo.inputs import read_example
+    from genzoo.plugin import read_example
 
     return read_example(model.data_spec, source, data_dir=data_dir, name=repr(model.name))

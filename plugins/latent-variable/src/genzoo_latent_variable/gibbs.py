@@ -9,8 +9,7 @@ from __future__ import annotations
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 
-from genzoo.distributions import sample_bernoulli
-from genzoo.sampling import Sampler
+from genzoo.plugin import Sampler, sample_bernoulli
 
 
 def chains_from_noise(model, n: int, steps: int, generator: torch.Generator | None = None) -> torch.Tensor:

@@ -14,14 +14,14 @@ from typing import Literal
 import torch
 
 from genzoo import DataSpec
-from genzoo.distributions import (
+from genzoo.plugin import (
+    ConfigError,
     bernoulli_log_prob,
     discretized_logistic_log_prob,
     normal_log_prob,
     sample_bernoulli,
     sample_discretized_logistic,
 )
-from genzoo.errors import ConfigError
 
 DecoderKind = Literal["auto", "bernoulli", "gaussian", "logistic"]
 MIN_LOG_SCALE = -7.0

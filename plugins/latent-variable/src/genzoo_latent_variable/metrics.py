@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import torch
 
-from genzoo.errors import CapabilityError
-from genzoo.metrics.base import EvalRequest, require_model
+from genzoo.plugin import CapabilityError, EvalRequest, require_model
 
 from genzoo_latent_variable.vqvae import perplexity
 
 
 def _test_split(model, request: EvalRequest) -> tuple[torch.Tensor, torch.Tensor]:
-    from genzoo.data.base import view_for
+    from genzoo.plugin import view_for
 
     x, y = request.dataset("test", view_for(model.data_spec, "samples")).tensors()
     if request.n is not None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import torch
 from pydantic import Field, model_validator
 
-from genzoo.distributions import log_mean_exp
-from genzoo.training import Batch, FitData, TrainingStep
+from genzoo.plugin import Batch, FitData, TrainingStep, log_mean_exp
 
 ENCODE_BATCH = 1000
 

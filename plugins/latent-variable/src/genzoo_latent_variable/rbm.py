@@ -22,9 +22,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.distributions import sample_bernoulli
-from genzoo.errors import GenzooError
-from genzoo.training import Batch, FitData, TrainingStep
+from genzoo.plugin import Batch, FitData, GenzooError, TrainingStep, sample_bernoulli
 from genzoo_latent_variable.ais import Schedule, ais_log_partition, exact_log_partition
 from genzoo_latent_variable.gibbs import chains_from_noise
 

@@ -14,8 +14,7 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field
 
 from genzoo import Sampler
-from genzoo.errors import GenzooError
-from genzoo.inputs import dataset_tensors
+from genzoo.plugin import GenzooError, dataset_tensors
 
 from genzoo_latent_variable.interpolation import Method, interpolate
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import torch
 
 from genzoo import Capability
-from genzoo.distributions import LOG_2PI, importance_sampled_log_prob
-from genzoo.errors import ConfigError
+from genzoo.plugin import LOG_2PI, ConfigError, importance_sampled_log_prob
 
 from genzoo_latent_variable.base import LatentConfig, LatentModel
 

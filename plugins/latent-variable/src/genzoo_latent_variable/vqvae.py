@@ -33,9 +33,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.distributions import snap_to_levels
-from genzoo.errors import GenzooError
-from genzoo.training import Batch, FitData, TrainingStep
+from genzoo.plugin import Batch, FitData, GenzooError, TrainingStep, snap_to_levels
 
 MNIST = DataSpec(shape=(1, 28, 28), kind="continuous", value_range=(0.0, 1.0), levels=256)
 
