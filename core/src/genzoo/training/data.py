@@ -48,8 +48,18 @@ def collate(items: list[Any]) -> dict[str, torch.Tensor]:
         values = [row[field] for row in rows]
         if any(value is None for value in values):
             continue
-        batch[field] = torch.stack([torch.as_tensor(value) for value in values])
+        batch[field] = _stack(values)
     return batch
+
+
+def _stack(values: list[Any]) -> torch.Tensor:
+    """One tensor from a field's values: tensors are stacked, Python numbers (labels) converted at
+    once, anything else (numpy arrays) converted one by one (per-item conversion is the slow path)."""
+    if isinstance(values[0], torch.Tensor):
+        return torch.stack(values)
+    if isinstance(values[0], (bool, int, float)):
+        return torch.as_tensor(values)
+    return torch.stack([torch.as_tensor(value) for value in values])
 
 
 def batch_on(device: torch.device, fields: dict[str, torch.Tensor], specs: dict[str, DataSpec], *,
