@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 
+import numpy as np
 import pytest
 import torch
 
@@ -40,6 +41,8 @@ def test_collate_stacks_tuples_and_dicts_and_drops_absent_fields():
     assert set(collate([(torch.zeros(2), None), (torch.ones(2), None)])) == {"x"}
     fields = collate([{"x": torch.tensor([1, 2]), "target": torch.zeros(3)}] * 4)
     assert fields["x"].shape == (4, 2) and fields["x"].dtype == torch.int64 and fields["target"].shape == (4, 3)
+    arrays = collate([{"x": np.arange(3, dtype=np.int64), "weight": 0.5}] * 2)
+    assert arrays["x"].tolist() == [[0, 1, 2]] * 2 and arrays["weight"].dtype == torch.float32
 
 
 def test_integer_fields_stay_integer_and_integer_values_of_float_fields_become_float():
