@@ -30,7 +30,7 @@ def _conditions(model) -> list[torch.Tensor | None]:
     """None for an unconditional model, else each class (the density must normalise for every label)."""
     if Capability.CONDITIONAL not in model.capabilities:
         return [None]
-    if getattr(model, "condition_spec", None) is not None:
+    if model.condition_spec is not None:
         raise CannotCheck("conditioned on vectors or images, which cannot be enumerated")
     return [torch.tensor(c) for c in range(model.data_spec.num_classes or 1)]
 
