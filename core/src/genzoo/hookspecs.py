@@ -23,9 +23,9 @@ PROJECT = "genzoo"
 ENTRY_POINT_GROUP = "genzoo"
 HOOK_API_VERSION = 2
 
-# What changed in each hook API version, for the message a plugin on an older one gets.
+# What each hook API version changed, for the message a plugin on an older one gets.
 API_CHANGES = {
-    1: (
+    2: (
         "ArchitectureSpec.trainer became trainers={name: path} and the spec lists the model methods samplers may "
         "call (methods=...), models declare capabilities and default_sampler on the class, TrainingStep.loss "
         "takes the step state, and plugins import only genzoo and genzoo.plugin"

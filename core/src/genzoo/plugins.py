@@ -79,9 +79,9 @@ def _check_api_version(module: ModuleType) -> str:
             "upgrade genzoo"
         )
     changes = "; ".join(
-        f"since API {version}: {change}"
+        f"API {version}: {change}"
         for version, change in sorted(hookspecs.API_CHANGES.items())
-        if not isinstance(declared, int) or version >= declared
+        if not isinstance(declared, int) or version > declared
     )
     return (
         f"targets genzoo hook API {declared!r} but this genzoo provides {hookspecs.HOOK_API_VERSION}: "
@@ -90,7 +90,11 @@ def _check_api_version(module: ModuleType) -> str:
 
 
 def _hook_problems(manager: pluggy.PluginManager, module: object, plugin_name: str) -> str:
-    """Name hooks that genzoo would silently never call: misspelled, or missing `@hookimpl`."""
+    """Name hooks that genzoo would silently never call: misspelled, or missing `@hookimpl`.
+
+    The first half is pluggy's `check_pending()`, run per plugin so the problem is pinned on the
+    plugin that has it and every bad name is reported, not just the first.
+    """
     known = sorted(hookspecs.HOOK_SPEC_TYPES)
     problems = []
     for name in manager.hook.__dict__:
