@@ -55,6 +55,17 @@ class Suggests(TrainingStep):
     group_defaults = {"generator": {"lr": 2e-4, "betas": (0.5, 0.999)}, "discriminator": {"lr": 4e-4, "ema": False}}
 
 
+def test_defaults_for_a_group_the_step_does_not_have_are_a_step_bug():
+    from genzoo.errors import GenzooError
+    from genzoo.training.setup import check_groups
+
+    class Stray(Suggests):
+        group_defaults = {"critic": {"lr": 1e-4}}
+
+    with pytest.raises(GenzooError, match=r"Stray.group_defaults names 'critic'.*\(generator, discriminator\); fix"):
+        check_groups(TrainConfig(), Stray())
+
+
 def test_run_settings_beat_step_defaults_which_beat_top_level_settings():
     config = TrainConfig(lr=0.1, weight_decay=0.01, groups={"generator": {"lr": 0.3}})
     generator, averaged = group_settings(config, Suggests, "generator")

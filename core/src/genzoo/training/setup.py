@@ -66,7 +66,11 @@ def model_values(overrides: dict, dataset_spec: DataSpec, dataset: str) -> dict:
 
 
 def check_groups(config: TrainConfig, step: TrainingStep) -> None:
-    """`train.groups` may only name the step's parameter groups."""
+    """`train.groups` (and the step's own `group_defaults`) may only name the step's parameter groups."""
+    stray = sorted(set(step.group_defaults) - set(step.groups))
+    if stray:
+        raise GenzooError(f"{type(step).__name__}.group_defaults names {stray[0]!r}, which is not one of its groups "
+                          f"({', '.join(step.groups)}); fix the step")
     unknown = sorted(set(config.groups) - set(step.groups))
     if unknown:
         raise ConfigError(f"train.groups.{unknown[0]}: {type(step).__name__} has no group {unknown[0]!r}; "
