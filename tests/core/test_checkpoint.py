@@ -281,3 +281,21 @@ def test_a_constructor_that_reads_tensor_values_is_named_as_a_family_bug(tmp_pat
 
     with pytest.raises(CheckpointError, match="cannot be sized on the meta device"):
         build_on_meta(reads_values, tmp_path / "config.json")
+
+
+def test_only_folders_a_card_does_not_pin_are_sized_on_meta(saved, monkeypatch):
+    """A card of an installed plugin pins config.json and the weights, so their bytes are the publisher's:
+    sizing them on meta again would only cost time. Any other folder is sized first."""
+    from genzoo import checkpoint_fit
+    from genzoo.checkpoint import load_checkpoint, read_checksums
+
+    model, folder = saved
+    sized = []
+    real = checkpoint_fit.build_on_meta
+    monkeypatch.setattr(checkpoint_fit, "build_on_meta", lambda build, source: sized.append(source) or real(build, source))
+    pins = read_checksums(folder)
+    loaded = load_checkpoint(folder, pinned={"config.json": pins["config.json"], "model.safetensors": pins["model.safetensors"]})
+    assert sized == [] and torch.equal(loaded.means, model.means)
+    load_checkpoint(folder, pinned={"model.safetensors": pins["model.safetensors"]})
+    load_checkpoint(folder, verify=False, pinned=pins)
+    assert len(sized) == 2
