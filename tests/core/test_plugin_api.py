@@ -19,7 +19,7 @@ def test_every_name_in_the_plugin_api_resolves():
 def test_the_distributions_are_re_exported_name_by_name():
     import genzoo.distributions
 
-    assert sorted(genzoo.plugin.DISTRIBUTIONS) == sorted(genzoo.distributions.__all__)
+    assert set(genzoo.distributions.__all__) <= set(genzoo.plugin.__all__)
     assert genzoo.plugin.normal_kl is genzoo.distributions.normal_kl
     assert genzoo.plugin.distributions is genzoo.distributions
 

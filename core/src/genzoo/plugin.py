@@ -17,6 +17,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from genzoo import distributions
+
 # name -> home module. Grouped as CONTRIBUTING.md documents them.
 _HOMES = {
     # models
@@ -59,34 +61,7 @@ _HOMES = {
     "distributions": "genzoo",
 }
 
-# genzoo.distributions.__all__, spelled out so that `__all__` is known without importing torch
-# (tests/core/test_plugin_api.py keeps the two lists equal).
-DISTRIBUTIONS = (
-    "LOG_2PI",
-    "Covariance",
-    "EMFit",
-    "GaussianMixture",
-    "bernoulli_log_prob",
-    "categorical_log_prob",
-    "dequantize",
-    "discretized_gaussian_log_prob",
-    "discretized_logistic_log_prob",
-    "discretized_logistic_mixture_log_prob",
-    "from_levels",
-    "importance_sampled_log_prob",
-    "kmeans_plus_plus",
-    "log_mean_exp",
-    "log_sigmoid_difference",
-    "normal_kl",
-    "normal_log_prob",
-    "sample_bernoulli",
-    "sample_categorical",
-    "sample_discretized_logistic",
-    "sample_discretized_logistic_mixture",
-    "snap_to_levels",
-    "to_levels",
-)
-_HOMES |= dict.fromkeys(DISTRIBUTIONS, "genzoo.distributions")
+_HOMES |= dict.fromkeys(distributions.__all__, "genzoo.distributions")  # a lazy package: no torch import
 
 __all__ = sorted(_HOMES)
 
@@ -97,8 +72,6 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(
             f"genzoo.plugin has no {name!r}; the plugin API is genzoo.plugin.__all__ and genzoo.__all__"
         )
-    if name == "distributions":
-        return importlib.import_module("genzoo.distributions")
     value = getattr(importlib.import_module(home), name)
     globals()[name] = value  # later lookups skip __getattr__
     return value

@@ -11,44 +11,54 @@
 Every function works elementwise on tensors of any device and floating dtype (float64 included), and
 every random one takes `generator=` (None means torch's default generator) and draws on the
 generator's device, so seeded results do not depend on where the model runs.
+
+Importing this package is cheap (each name loads from its submodule on first use, PEP 562), so
+`genzoo.plugin` can list these names without importing torch.
 """
 
-from genzoo.distributions.bernoulli import bernoulli_log_prob, sample_bernoulli
-from genzoo.distributions.categorical import categorical_log_prob, sample_categorical
-from genzoo.distributions.importance import importance_sampled_log_prob, log_mean_exp
-from genzoo.distributions.levels import dequantize, from_levels, snap_to_levels, to_levels
-from genzoo.distributions.logistic import (
-    discretized_logistic_log_prob,
-    discretized_logistic_mixture_log_prob,
-    log_sigmoid_difference,
-    sample_discretized_logistic,
-    sample_discretized_logistic_mixture,
-)
-from genzoo.distributions.mixture import Covariance, EMFit, GaussianMixture, kmeans_plus_plus
-from genzoo.distributions.normal import LOG_2PI, discretized_gaussian_log_prob, normal_kl, normal_log_prob
+from __future__ import annotations
 
-__all__ = [
-    "LOG_2PI",
-    "Covariance",
-    "EMFit",
-    "GaussianMixture",
-    "bernoulli_log_prob",
-    "categorical_log_prob",
-    "dequantize",
-    "discretized_gaussian_log_prob",
-    "discretized_logistic_log_prob",
-    "discretized_logistic_mixture_log_prob",
-    "from_levels",
-    "importance_sampled_log_prob",
-    "kmeans_plus_plus",
-    "log_mean_exp",
-    "log_sigmoid_difference",
-    "normal_kl",
-    "normal_log_prob",
-    "sample_bernoulli",
-    "sample_categorical",
-    "sample_discretized_logistic",
-    "sample_discretized_logistic_mixture",
-    "snap_to_levels",
-    "to_levels",
-]
+import importlib
+from typing import Any
+
+# name -> the submodule that defines it
+_HOMES = {
+    "bernoulli_log_prob": "bernoulli",
+    "sample_bernoulli": "bernoulli",
+    "categorical_log_prob": "categorical",
+    "sample_categorical": "categorical",
+    "importance_sampled_log_prob": "importance",
+    "log_mean_exp": "importance",
+    "dequantize": "levels",
+    "from_levels": "levels",
+    "snap_to_levels": "levels",
+    "to_levels": "levels",
+    "discretized_logistic_log_prob": "logistic",
+    "discretized_logistic_mixture_log_prob": "logistic",
+    "log_sigmoid_difference": "logistic",
+    "sample_discretized_logistic": "logistic",
+    "sample_discretized_logistic_mixture": "logistic",
+    "Covariance": "mixture",
+    "EMFit": "mixture",
+    "GaussianMixture": "mixture",
+    "kmeans_plus_plus": "mixture",
+    "LOG_2PI": "normal",
+    "discretized_gaussian_log_prob": "normal",
+    "normal_kl": "normal",
+    "normal_log_prob": "normal",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'genzoo.distributions' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"genzoo.distributions.{home}"), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
