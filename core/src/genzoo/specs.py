@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from genzoo.capabilities import Capability
 from genzoo.dataspec import DataSpec
@@ -21,6 +21,10 @@ from genzoo.dataspec import DataSpec
 ImportPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=96)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Revision = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")]
+HubUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^/\s]+(/\S*[^/\s])?$")]
+MOVING_BRANCHES = ("main", "master")
+DEFAULT_HUB = "https://huggingface.co"
 
 
 def load_object(path: str) -> Any:
@@ -84,8 +88,12 @@ class PretrainedSpec(_Spec):
     """A named pretrained checkpoint pinned to hub coordinates."""
 
     architecture: Name
+    hub: HubUrl = Field(DEFAULT_HUB, description="The hub that serves `repo_id` (a third-party family names its own); "
+                                                 "`HF_ENDPOINT` replaces only this default.")
     repo_id: str = Field(description="Hub repo id, e.g. 'genzoo/vae-mnist'.")
-    revision: str | None = Field(None, description="Pinned commit; None for the bundled registry folder.")
+    revision: Revision | None = Field(
+        None, description="Pinned immutable revision: a tag the publish step created (e.g. 'v0.2.0') or a 40-hex "
+                          "commit, never a branch; None only for a card not yet published (folders only).")
     files: dict[str, Sha256] = Field(description="Every file of the repo that is used, with its sha256.")
     dataset: str = ""
     metrics: dict[str, float] = Field(default_factory=dict)
@@ -95,6 +103,14 @@ class PretrainedSpec(_Spec):
         None, description="The sampler and options the card's metrics were measured with; used when the caller "
                           "names no sampler."
     )
+
+    @field_validator("revision")
+    @classmethod
+    def _immutable(cls, revision: str | None) -> str | None:
+        """A branch moves under the card's sha256 pins; a tag or a commit id does not."""
+        if revision in MOVING_BRANCHES:
+            raise ValueError(f"{revision!r} is a moving branch; pin a tag (e.g. 'v0.2.0') or a 40-hex commit")
+        return revision
 
     @classmethod
     def from_catalog(cls, path: str | Path) -> list[PretrainedSpec]:

@@ -2,10 +2,13 @@
 
 A hub is either a URL of a Hub-compatible server (huggingface.co or `genzoo hub serve`), used
 through `huggingface_hub` and its cache, or a local folder of repo folders such as the bundled
-`registry/`. With no configuration the bundled registry is the hub, so pretrained names load on a
-machine with no network. Every file is checked against the sha256 pinned in the card before use.
-Hub URLs pass `genzoo.hub.guard` first: plain HTTP to another machine is refused, and so is any
-response header that would make huggingface_hub's cache write outside itself.
+`registry/`. A card is looked for in order: `GENZOO_HUB` (URL or folder) when set, the card's own
+hub (huggingface.co, which a user's `HF_ENDPOINT` replaces, or a third-party family's hub), the
+download cache when that hub cannot be reached, and the bundled registry of a development
+checkout; a source without the card is skipped, so cards of several hubs resolve side by side.
+Every file is checked against the sha256 pinned in the card before use. Hub URLs pass
+`genzoo.hub.guard` first: plain HTTP to another machine is refused, and so is any response header
+that would make huggingface_hub's cache write outside itself.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 from genzoo.atomic import sha256_file
 from genzoo.errors import CheckpointError, GenzooError
 from genzoo.hub.guard import check_endpoint, guard
-from genzoo.specs import PretrainedSpec
+from genzoo.specs import DEFAULT_HUB, PretrainedSpec
 
 
 def bundled_registry() -> Path | None:
@@ -85,6 +88,10 @@ def reachable(endpoint: str, timeout: float = 3.0) -> bool:
         return False
 
 
+class _Missing(Exception):
+    """This source has no verified copy of the card's files; the next source is tried."""
+
+
 def _download(spec: PretrainedSpec, filename: str, endpoint: str, *, force: bool = False,
               cache_only: bool = False) -> Path:
     """One file of a card through huggingface_hub's cache (honours HF_HUB_OFFLINE, HF_HOME, tokens)."""
@@ -98,17 +105,19 @@ def _download(spec: PretrainedSpec, filename: str, endpoint: str, *, force: bool
                                local_files_only=cache_only)
         return Path(path)
     except LocalEntryNotFoundError:
-        raise GenzooError(
-            f"{spec.name}: {repo_id}/{filename} is not in the local cache and the hub {endpoint} cannot be reached; "
-            f"on a machine that can reach it run `genzoo pull {spec.name} --to DIR`, "
-            "copy DIR here and set GENZOO_HUB=DIR"
-        ) from None
+        raise _Missing(f"{endpoint} cannot be reached and the cache has no {repo_id}/{filename}") from None
     except (HfHubHTTPError, HTTPError, OSError) as error:
-        raise GenzooError(f"{repo_id}/{filename}@{revision or 'main'}: {' '.join(str(error).split())[:300]}") from None
+        reason = " ".join(str(error).split()).partition(" (Request ID")[0][:160]
+        raise _Missing(f"{endpoint} has no {repo_id}/{filename}@{revision or 'main'} ({reason})") from None
 
 
 def _fetch_remote(endpoint: str, spec: PretrainedSpec) -> Path:
-    """Download every pinned file; a digest mismatch (corrupted cache, tampered mirror) re-fetches once."""
+    """Download every pinned file; a digest mismatch (corrupted cache, tampered mirror) re-fetches once.
+
+    A hub that cannot be reached is not waited on: the cache answers at once. A hub that is up
+    but lacks the repo (an HF_ENDPOINT meant for something else) is a miss, and so is a file
+    missing from the cache: the caller tries its next source.
+    """
     from huggingface_hub import constants
 
     cache_only = not constants.HF_HUB_OFFLINE and not reachable(endpoint)
@@ -163,11 +172,49 @@ def fetch_repo(uri: str, revision: str | None = None) -> Path:
         raise GenzooError(f"{uri}: {' '.join(str(error).split())[:300]}") from None
 
 
+def card_hub(spec: PretrainedSpec) -> str:
+    """The hub a card names; a user's `HF_ENDPOINT` (a mirror) replaces huggingface.co only."""
+    if spec.hub == DEFAULT_HUB:
+        return (os.environ.get("HF_ENDPOINT") or DEFAULT_HUB).rstrip("/")
+    return spec.hub
+
+
+def _sources(spec: PretrainedSpec) -> list[tuple[str, str | Path]]:
+    """Where a card's files are looked for, in order: GENZOO_HUB, the card's hub, the bundled registry.
+
+    The card's hub includes huggingface_hub's cache, which answers when the hub cannot be reached.
+    """
+    sources: list[tuple[str, str | Path]] = []
+    explicit = os.environ.get("GENZOO_HUB")
+    if explicit:
+        where = check_endpoint(explicit) if "://" in explicit else Path(explicit).expanduser()
+        sources.append((f"GENZOO_HUB={explicit}", where))
+    sources.append((card_hub(spec), card_hub(spec)))
+    bundled = bundled_registry()
+    if bundled is not None:
+        sources.append((f"the bundled registry {bundled}", bundled))
+    return sources
+
+
 def fetch_pretrained(spec: PretrainedSpec) -> Path:
-    """Return a local folder holding the card's files, every one verified against its sha256."""
-    location = hub_location()
-    if location is None:
-        raise GenzooError(f"{spec.name}: no hub configured and no bundled registry; set GENZOO_HUB")
-    if isinstance(location, Path):
-        return _fetch_local(location, spec)
-    return _fetch_remote(location, spec)
+    """Return a local folder holding the card's files, every one verified against its sha256.
+
+    Each source in `_sources` order is tried until one has the files; a source that has them with
+    a wrong digest is an error, never a reason to look further. When none has them, one line says
+    where the weights live and how to bring them to this machine.
+    """
+    misses = []
+    for label, where in _sources(spec):
+        try:
+            if isinstance(where, Path):
+                if _repo_folder(where, spec.repo_id) is None:
+                    raise _Missing(f"{label} has no {spec.repo_id}")
+                return _fetch_local(where, spec)
+            return _fetch_remote(where, spec)
+        except _Missing as missing:
+            misses.append(str(missing))
+    home = f"{spec.hub}/{spec.repo_id}" + (f" (revision {spec.revision})" if spec.revision else "")
+    raise GenzooError(
+        f"{spec.name}: the weights live at {home}, and {'; '.join(misses)}; on a machine that can reach that hub "
+        f"run `genzoo pull {spec.name} --to DIR`, copy DIR here and set GENZOO_HUB=DIR"
+    )
