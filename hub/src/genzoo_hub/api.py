@@ -154,7 +154,11 @@ def _refs_sync(request: Request, hub: HubContext, params: dict) -> dict:
         {"name": name, "ref": f"refs/heads/{name}", "targetCommit": commit_id}
         for name, commit_id in sorted(hub.storage.branches(repo_id).items())
     ]
-    refs: dict = {"branches": branches, "converts": [], "tags": []}
+    tags = [
+        {"name": name, "ref": f"refs/tags/{name}", "targetCommit": commit_id}
+        for name, commit_id in sorted(hub.storage.tags(repo_id).items())
+    ]
+    refs: dict = {"branches": branches, "converts": [], "tags": tags}
     if query_flag(request, "include_prs"):
         refs["pullRequests"] = []
     return refs
@@ -162,6 +166,16 @@ def _refs_sync(request: Request, hub: HubContext, params: dict) -> dict:
 
 async def refs(request: Request, hub: HubContext, params: dict) -> Response:
     return JSONResponse(await anyio.to_thread.run_sync(_refs_sync, request, hub, params))
+
+
+async def create_tag(request: Request, hub: HubContext, params: dict) -> Response:
+    """`HfApi.create_tag`: name the commit `revision` resolves to; 409 when the tag names another."""
+    hub.auth.require_write(request)
+    repo_id = validate_repo_id(params["namespace"], params["name"])
+    tag = (await read_json(request)).get("tag")
+    validate_branch(tag)  # the same rules as branch names: no '..', no 40-hex that could shadow a commit
+    commit_id = await anyio.to_thread.run_sync(hub.storage.create_tag, repo_id, tag, params["revision"])
+    return JSONResponse({"name": tag, "targetCommit": commit_id})
 
 
 def writable_branch(request: Request, hub: HubContext, params: dict) -> tuple[str, str]:

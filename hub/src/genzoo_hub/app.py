@@ -54,6 +54,7 @@ ROUTES: list[tuple[frozenset[str], tuple[str, ...], Handler]] = [
     (frozenset({"GET"}), ("api", "models", *_REPO, "revision", "{revision}"), api.model_info),
     (frozenset({"GET"}), ("api", "models", *_REPO, "tree", "{revision}", "{path*}"), api.tree),
     (frozenset({"GET"}), ("api", "models", *_REPO, "refs"), api.refs),
+    (frozenset({"POST"}), ("api", "models", *_REPO, "tag", "{revision}"), api.create_tag),
     (frozenset({"POST"}), ("api", "models", *_REPO, "preupload", "{revision}"), api.preupload),
     (frozenset({"POST"}), ("api", "models", *_REPO, "commit", "{revision}"), commit.commit),
     (frozenset({"GET"}), (*_REPO, "resolve", "{revision}", "{path+}"), resolve.resolve_file),

@@ -35,6 +35,7 @@ def _check_namespace(ctx: click.Context, param: click.Parameter, namespace: str)
               help="Publish a folder of repo folders (e.g. registry/) as first commits.")
 @click.option("--namespace", default="genzoo", show_default=True, callback=_check_namespace,
               help="Namespace of imported repos.")
+@click.option("--import-tag", help="Tag every imported commit, e.g. v0.2.0 (the revision pretrained cards pin).")
 @click.option("--max-upload-bytes", type=click.IntRange(1), default=DEFAULT_MAX_UPLOAD_BYTES, show_default=True,
               help="Largest accepted commit body.")
 @click.option("--header-timeout", type=click.FloatRange(0, min_open=True), default=DEFAULT_HEADER_TIMEOUT,
@@ -47,7 +48,8 @@ def _check_namespace(ctx: click.Context, param: click.Parameter, namespace: str)
               help="Open connections at most [default: 3/4 of the descriptor limit, up to 4096].")
 @click.option("--fsck", is_flag=True, help="Verify every stored commit and blob, print a report, and exit.")
 def serve_command(root: Path, host: str, port: int, token_file: Path | None, import_dir: Path | None, namespace: str,
-                  max_upload_bytes: int, header_timeout: float, idle_timeout: float, min_upload_rate: float,
+                  import_tag: str | None, max_upload_bytes: int, header_timeout: float, idle_timeout: float,
+                  min_upload_rate: float,
                   max_connections: int | None, fsck: bool) -> None:
     """Serve a Hub-compatible API that the unmodified huggingface_hub client can use."""
     from .auth import load_tokens
@@ -63,4 +65,4 @@ def serve_command(root: Path, host: str, port: int, token_file: Path | None, imp
     limits = ConnectionLimits(header_timeout=header_timeout, idle_timeout=idle_timeout,
                               min_body_rate=min_upload_rate, max_connections=max_connections)
     serve(root, host=host, port=port, tokens=load_tokens(token_file), import_dir=import_dir, namespace=namespace,
-          max_upload_bytes=max_upload_bytes, limits=limits)
+          import_tag=import_tag, max_upload_bytes=max_upload_bytes, limits=limits)

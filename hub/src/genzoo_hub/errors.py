@@ -76,6 +76,10 @@ class RepoExists(HubError):
     status, code = 409, "RepoExists"
 
 
+class TagExists(HubError):
+    status, code = 409, "TagExists"
+
+
 class PreconditionFailed(HubError):
     status, code = 412, "PreconditionFailed"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from .blobs import FileEntry
 from .errors import HubError, ServerSetupError
 from .storage import DEFAULT_BRANCH, Storage
-from .validation import validate_path, validate_repo_id
+from .validation import validate_branch, validate_path, validate_repo_id
 
 logger = logging.getLogger("genzoo_hub")
 
@@ -34,10 +34,12 @@ def _collect(folder: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def import_into(storage: Storage, import_dir: Path, namespace: str) -> list[tuple[str, str]]:
+def import_into(storage: Storage, import_dir: Path, namespace: str, tag: str | None = None) -> list[tuple[str, str]]:
     folders = sorted(p for p in Path(import_dir).iterdir() if p.is_dir() and not p.name.startswith("."))
     plan = []
     try:  # validate everything before storing anything
+        if tag is not None:
+            validate_branch(tag)
         for folder in folders:
             files = _collect(folder)
             plan.append((validate_repo_id(namespace, folder.name), [(validate_path(rel), src) for rel, src in files]))
@@ -53,15 +55,24 @@ def import_into(storage: Storage, import_dir: Path, namespace: str) -> list[tupl
             commit = storage.commit(
                 repo_id, DEFAULT_BRANCH, lambda _: dict(entries), message=message, allow_empty=False
             )
+        if tag is not None:
+            try:
+                storage.create_tag(repo_id, tag, commit.id)
+            except HubError as exc:
+                raise ServerSetupError(f"cannot tag the import of {repo_id}: {exc.message}") from None
         published.append((repo_id, commit.id))
     return published
 
 
 def import_folder(
-    root: str | os.PathLike[str], import_dir: str | os.PathLike[str], namespace: str = "genzoo"
+    root: str | os.PathLike[str], import_dir: str | os.PathLike[str], namespace: str = "genzoo",
+    tag: str | None = None,
 ) -> list[tuple[str, str]]:
     """Import every ``import_dir/<name>`` as ``namespace/<name>``; returns ``(repo_id, commit_id)`` pairs.
 
+    With ``tag``, each imported commit is also tagged (e.g. ``v0.2.0``, the revision the pretrained
+    cards pin); a tag already naming another commit is refused, since tags never move.
+
     Unchanged folders keep their current head commit (no new commit is created).
     """
-    return import_into(Storage(Path(root)), Path(import_dir), namespace)
+    return import_into(Storage(Path(root)), Path(import_dir), namespace, tag)

@@ -42,13 +42,15 @@ def serve(
     tokens: dict[str, str] | None = None,
     import_dir: str | os.PathLike[str] | None = None,
     namespace: str = "genzoo",
+    import_tag: str | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     limits: ConnectionLimits | None = None,
 ) -> None:
     """Serve the storage at ``root`` until interrupted.
 
     ``tokens`` is used as given (``None``: read-only server); use :func:`load_tokens` to read a
-    token file and ``$GENZOO_HUB_TOKENS``. With ``import_dir``, its folders are published first.
+    token file and ``$GENZOO_HUB_TOKENS``. With ``import_dir``, its folders are published first
+    (and tagged ``import_tag``, the revision pretrained cards pin).
     """
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_app(root, tokens=tokens, max_upload_bytes=max_upload_bytes)  # takes the root lock first
@@ -56,7 +58,7 @@ def serve(
     limits = limits or ConnectionLimits()
     sock = _listen(host, port, limits.accept_backlog)  # a taken port fails before a long import
     if import_dir is not None:
-        for repo_id, commit_id in import_folder(root, import_dir, namespace):
+        for repo_id, commit_id in import_folder(root, import_dir, namespace, tag=import_tag):
             logger.info("imported %s at %s", repo_id, commit_id)
     if not _is_loopback(host):
         logger.warning("listening on %s: public repos are readable by anyone who can reach it (no TLS)", host)

@@ -7,14 +7,15 @@ Layout under the storage root::
     repos/<ns>/<name>/
         lock                    flock serialising commits to this repo (across processes)
         repo.json               {"private": bool, "created_at": ...}
-        refs.json               {"branches": {"main": "<commit id>"}}  -- the repo exists iff this exists
+        refs.json               {"branches": {"main": "<commit id>"}, "tags": {"v0.2.0": "<commit id>"}}
+                                -- the repo exists iff this exists; tags never move
         commits/<id>.json       one immutable commit record; id = sha1 of the record's bytes
 
 A commit is published in three durable steps: blobs, then the commit record, then the ref. Each
 step is a temp-file + fsync + rename (+ directory fsync), and the ref moves last, so a crash at any
 point (SIGKILL included) leaves the previous revision intact and never exposes a partial commit.
 A record written just before a crash is unreachable; :meth:`Storage.recover` deletes it at the
-next start, so every commit the server will ever resolve is reachable from a branch.
+next start, so every commit the server will ever resolve is reachable from a branch or a tag.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from genzoo.atomic import TEMP_SUFFIX, fsync_dir
 from genzoo.atomic import write_bytes as atomic_write
 
 from .blobs import BlobStore, FileEntry
-from .errors import BadRequest, DataCorrupted, PreconditionFailed, RepoExists, RepoNotFound, RevisionNotFound
+from .errors import (
+    BadRequest, DataCorrupted, PreconditionFailed, RepoExists, RepoNotFound, RevisionNotFound, TagExists,
+)
 from .locks import locked
 from .validation import COMMIT_ID_RE
 
@@ -163,6 +166,33 @@ class Storage:
         except FileNotFoundError:
             raise RepoNotFound(f"repository {repo_id} not found") from None
 
+    def tags(self, repo_id: str) -> dict[str, str]:
+        """Tag name -> commit id; a tag never moves once created (cards pin them)."""
+        try:
+            return dict(json.loads((self._repo_dir(repo_id) / "refs.json").read_bytes()).get("tags", {}))
+        except FileNotFoundError:
+            raise RepoNotFound(f"repository {repo_id} not found") from None
+
+    def create_tag(self, repo_id: str, tag: str, revision: str) -> str:
+        """Tag the commit `revision` resolves to; returns its id. Re-tagging the same commit is a no-op.
+
+        A tag that exists on another commit is refused: a card pinning `v0.2.0` must get the
+        bytes it was published with, on every server that has that tag.
+        """
+        directory = self._repo_dir(repo_id)
+        with locked(directory / "lock"):
+            tags = self.tags(repo_id)
+            if tag in self.branches(repo_id):
+                raise TagExists(f"{tag!r} is a branch of {repo_id}")
+            commit = self.resolve(repo_id, revision)
+            if tags.get(tag, commit.id) != commit.id:
+                raise TagExists(f"tag {tag!r} of {repo_id} already names commit {tags[tag]}; tags never move")
+            if tag not in tags:
+                tags[tag] = commit.id
+                atomic_write(directory / "refs.json", _canonical({"branches": self.branches(repo_id), "tags": tags}))
+                logger.info("tagged %s@%s as %s", repo_id, commit.id, tag)
+        return commit.id
+
     def get_commit(self, repo_id: str, commit_id: str) -> Commit | None:
         key = (repo_id, commit_id)
         cached = self._commit_cache.get(key)
@@ -190,9 +220,10 @@ class Storage:
         return commit
 
     def resolve(self, repo_id: str, revision: str) -> Commit:
-        """Commit for a branch name or a (reachable) commit id of this repo."""
+        """Commit for a branch name, a tag or a (reachable) commit id of this repo."""
         branches = self.branches(repo_id)
-        commit_id = revision if COMMIT_ID_RE.fullmatch(revision) else branches.get(revision)
+        commit_id = revision if COMMIT_ID_RE.fullmatch(revision) else \
+            branches.get(revision) or self.tags(repo_id).get(revision)
         commit = self.get_commit(repo_id, commit_id) if commit_id else None
         if commit is None:
             raise RevisionNotFound(f"revision {revision!r} not found in {repo_id}")
@@ -230,7 +261,7 @@ class Storage:
             commit = self._write_commit(repo_id, head.id, files, message, description)
             _pause_for_tests()
             branches[branch] = commit.id
-            atomic_write(directory / "refs.json", _canonical({"branches": branches}))
+            atomic_write(directory / "refs.json", _canonical({"branches": branches, "tags": self.tags(repo_id)}))
         logger.info("commit %s on %s@%s (%d files)", commit.id, repo_id, branch, len(files))
         return commit
 
@@ -310,7 +341,7 @@ class Storage:
                 logger.error("commit record %s of %s is unreadable (%s); skipping orphan cleanup", record, repo_id, exc)
                 return
         reachable: set[str] = set()
-        for head in self.branches(repo_id).values():
+        for head in [*self.branches(repo_id).values(), *self.tags(repo_id).values()]:
             commit_id: str | None = head
             while commit_id is not None and commit_id not in reachable:
                 if commit_id not in parents:
