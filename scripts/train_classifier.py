@@ -5,7 +5,7 @@
 
 It trains on the train split, measures test accuracy with the `accuracy` metric (the code behind
 `genzoo eval classifier-DATASET --metric accuracy`), writes registry/classifier-DATASET with that
-number in its card, and prints the sha256 pins for the PretrainedSpec in genzoo/builtins.py.
+number in its card, and prints the sha256 pins for its entry in core/src/genzoo/pretrained.json.
 
 Each batch is shown through a random view (continuous, dequantized or dynamically binarized), so
 the features mean the same thing whichever view a generative model was trained on.

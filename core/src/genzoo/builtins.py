@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from genzoo.capabilities import Capability
 from genzoo.dataspec import DataSpec
 from genzoo.hookspecs import hookimpl
@@ -38,45 +40,14 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
     ]
 
 
-# The feature classifiers in registry/, pinned by sha256 (scripts/train_classifier.py prints the pins).
-CLASSIFIERS = {
-    "digits": {
-        "metrics": {"accuracy": 0.9972},
-        "files": {
-            "README.md": "9853b89fc74f6c68f3ba89e6e08fb7e4f733aa261b7152f6b4293c34c7c3776e",
-            "SHA256SUMS": "1912051fcb9a365791f6b18507dfa49a0a566f8e913eec112d283c7f6cd6bcc8",
-            "config.json": "5f3f922bfdb6fc2c34f686860d78a346c6d0f8337e9702d3afc740eae778018d",
-            "model.safetensors": "a365c11e09f9e9e123f2e9d2e8dde6a44bae226cb55b732ff2dceeb7f89fd9ba",
-        },
-        "recipe": "python scripts/train_classifier.py digits --epochs 40 --batch-size 64 --lr 0.003 --seed 0",
-    },
-    "mnist": {
-        "metrics": {"accuracy": 0.9931},
-        "files": {
-            "README.md": "eeecc7be660bae18bbcc5661edc85e3a672584f367fd374cacfe6ab34dd07ce8",
-            "SHA256SUMS": "b652855c9afe0f258efb024f38496dff166be76cb4e1fd2ecbbad1d0c588fd55",
-            "config.json": "bd20ac6f87ab165fa87e6d6d57d72b49e5caab0a3f3512ed330d41760b0b6743",
-            "model.safetensors": "964fb3dba5bf23d5152171216f0df2ce8f8d50e2532ecd6f4d7ee83a98b9c823",
-        },
-        "recipe": "python scripts/train_classifier.py mnist --epochs 4 --batch-size 128 --lr 0.003 --seed 0 --data-dir DIR",
-    },
-}
+# The feature classifiers in registry/, pinned by sha256 (scripts/train_classifier.py prints the pins;
+# `genzoo publish` pins their hub and tag), kept as data like a family's catalog.
+CATALOG = Path(__file__).with_name("pretrained.json")
 
 
 @hookimpl
 def genzoo_pretrained() -> list[PretrainedSpec]:
-    return [
-        PretrainedSpec(
-            name=f"classifier-{dataset}",
-            architecture="classifier",
-            repo_id=f"genzoo/classifier-{dataset}",
-            revision=None,
-            dataset=dataset,
-            description=f"Feature classifier for FID/KID/cond-acc on {dataset}.",
-            **card,
-        )
-        for dataset, card in CLASSIFIERS.items()
-    ]
+    return PretrainedSpec.from_catalog(CATALOG)
 
 
 # name -> (factory in genzoo.data.toy2d, description)

@@ -90,7 +90,7 @@ def info_command(name: str, as_json: bool) -> None:
     ]
     if card is not None:
         lines += [
-            ("hub repo", f"{card.repo_id}@{card.revision or 'bundled'}"),
+            ("hub repo", f"{card.hub}/{card.repo_id}@{card.revision or 'unpublished'}"),
             ("dataset", card.dataset),
             ("license", card.license),
             *((f"metric {k}", f"{v:.4g}") for k, v in card.metrics.items()),

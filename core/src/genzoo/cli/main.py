@@ -12,6 +12,7 @@ import warnings
 import click
 
 from genzoo import __version__
+from genzoo.cli.quiet import quiet_huggingface_hub
 from genzoo.errors import GenzooError
 from genzoo.specs import load_object
 
@@ -27,6 +28,7 @@ BUILTIN_COMMANDS = {
     "eval": "genzoo.cli.eval:eval_command",
     "pull": "genzoo.cli.hub:pull_command",
     "push": "genzoo.cli.hub:push_command",
+    "publish": "genzoo.cli.publish:publish_command",
     "hub": "genzoo.cli.hub:hub_group",
     "train": "genzoo.cli.train:train_command",
 }
@@ -60,7 +62,7 @@ class GenzooGroup(click.Group):
             return None
 
     def invoke(self, ctx: click.Context):
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), quiet_huggingface_hub():
             warnings.simplefilter("default")
             warnings.showwarning = _one_line_warning
             try:

@@ -18,7 +18,7 @@ def validate_folder(folder: Path) -> None:
 
     if not folder.is_dir():
         raise CheckpointError(f"{folder}: not a folder")
-    _checkpoint_files(folder)  # refuses symlinks before anything is read through them
+    checkpoint_files(folder)  # refuses symlinks before anything is read through them
     read_config(folder)
     weights = folder / WEIGHTS_FILE
     if not weights.is_file():
@@ -40,7 +40,7 @@ def validate_folder(folder: Path) -> None:
     verify_checksums(folder)
 
 
-def _checkpoint_files(folder: Path) -> list[str]:
+def checkpoint_files(folder: Path) -> list[str]:
     """The top-level files of a checkpoint; training state (train/) and hidden files stay local.
 
     A symlink is refused rather than followed: its target could be any file of the user's
@@ -75,7 +75,7 @@ def push_folder(folder: Path, repo_id: str, *, endpoint: str | None, revision: s
         ) from None
     endpoint = guard(endpoint or constants.ENDPOINT)
     validate_folder(folder)
-    files = _checkpoint_files(folder)
+    files = checkpoint_files(folder)
     api = HfApi(endpoint=endpoint, token=token)
     try:
         api.create_repo(repo_id, private=private, exist_ok=True)
@@ -95,7 +95,7 @@ def bundle(source: Path, target: Path) -> Path:
     """Copy a verified repo folder into a self-contained bundle folder, atomically.
 
     The source may be a huggingface_hub cache snapshot, whose files are symlinks into the repo's
-    `blobs/` folder: those are followed, any other symlink is refused (see `_checkpoint_files`).
+    `blobs/` folder: those are followed, any other symlink is refused (see `checkpoint_files`).
     """
     blobs = source.resolve().parent.parent / "blobs"
     with staged_folder(target) as staging:
