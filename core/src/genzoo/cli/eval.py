@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from genzoo.cli.options import parse_assignments
+from genzoo.cli.options import SAMPLE_COUNT, SEED, parse_assignments
 from genzoo.cli.table import format_table
-from genzoo.errors import GenzooError
+from genzoo.errors import CheckpointError, GenzooError
 
 
 def _card_dataset(name: str) -> str | None:
@@ -24,8 +24,14 @@ def _card_dataset(name: str) -> str | None:
         if not readme.is_file():
             return None
         from huggingface_hub import ModelCard
+        from yaml import YAMLError
 
-        datasets = ModelCard.load(readme).data.datasets or []
+        try:
+            datasets = ModelCard.load(readme).data.datasets or []
+        except (ValueError, YAMLError) as error:  # hostile or hand-edited front matter; UnicodeDecodeError too
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise CheckpointError(f"{readme}: malformed model card front matter ({first_line}); pass --data NAME "
+                                  "or fix the YAML between the --- lines") from None
         return datasets[0] if datasets else None
     from genzoo.registry import get_registry
     from genzoo.specs import PretrainedSpec
@@ -56,8 +62,8 @@ def eval_command_line(target: list[str], metric: str, data: str, n, seed, sample
 @click.option("--real", metavar="DATASET", help="Measure the real-data floor (test vs train) of DATASET instead of a model.")
 @click.option("--data", help="Registered dataset; default: the one in the model's card.")
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Folder with dataset files (default $GENZOO_DATA).")
-@click.option("--n", type=click.IntRange(min=1), help="Number of samples/examples; default: the metric's own.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--n", type=SAMPLE_COUNT, help="Number of samples/examples; default: the metric's own.")
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--sampler", help="A registered sampler; default: the model's own.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A sampler option (repeatable).")
 @click.option("--likelihood", multiple=True, metavar="KEY=VALUE",

@@ -1,4 +1,4 @@
-"""Parsing of repeated `--set key=value` options."""
+"""Option types shared by commands (seeds, sample counts) and parsing of repeated `--set key=value` options."""
 
 from __future__ import annotations
 
@@ -6,6 +6,14 @@ import json
 from typing import Any
 
 import click
+
+# torch.Generator.manual_seed takes an unsigned 64-bit seed; a bigger one is a usage error, not an overflow.
+SEED = click.IntRange(0, 2**64 - 1)
+
+# One command draws at most this many samples: a typo such as -n 1000000000 is refused up front instead of
+# asking the allocator for hundreds of gigabytes (draw more with several runs and different --seed values).
+MAX_SAMPLES = 1_000_000
+SAMPLE_COUNT = click.IntRange(1, MAX_SAMPLES)
 
 
 def parse_assignments(pairs: tuple[str, ...]) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from genzoo.cli.options import parse_assignments
+from genzoo.cli.options import SAMPLE_COUNT, SEED, parse_assignments
+from genzoo.errors import GenzooError
 
 
 def _parse_condition(text: str | None, n: int) -> list[int] | None:
@@ -35,21 +36,44 @@ def _default_device() -> str:
 
 
 def checked_device(device: str | None) -> str:
-    """`--device` as given (default cuda when available, else cpu), or a usage error naming it."""
+    """`--device` as given (default cuda when available, else cpu), or a usage error naming it when it is not a
+    device name or this machine cannot run models on it (no CUDA build, no such GPU, meta holds no data)."""
     import torch
 
     device = device or _default_device()
     try:
-        torch.device(device)
+        parsed = torch.device(device)
     except RuntimeError:
         raise click.BadParameter(f"not a torch device: {device!r}", param_hint="--device") from None
+    if parsed.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (parsed.index or 0) >= count:
+            raise click.BadParameter(f"{device!r} is not available: this machine has {count} CUDA GPU(s); "
+                                     "use --device cpu", param_hint="--device")
+    elif parsed.type == "mps":
+        if not torch.backends.mps.is_available():
+            raise click.BadParameter(f"{device!r} is not available on this machine; use --device cpu",
+                                     param_hint="--device")
+    elif parsed.type != "cpu":
+        raise click.BadParameter(f"{device!r}: models run on cpu, cuda, cuda:N or mps", param_hint="--device")
     return device
+
+
+def require_memory(n: int, data_spec) -> None:
+    """Refuse, before sampling, a count whose float32 samples alone exceed this machine's physical memory."""
+    import os
+
+    needed = n * data_spec.dim * 4
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if needed > total:
+        raise GenzooError(f"-n {n}: the samples alone need {needed / 2**30:.1f} GiB, more than this machine's "
+                          f"{total / 2**30:.1f} GiB of memory; draw fewer (several runs with different --seed)")
 
 
 @click.command("sample")
 @click.argument("name")
-@click.option("-n", "--num-samples", "n", type=click.IntRange(min=1), default=64, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the torch.Generator used for sampling.")
+@click.option("-n", "--num-samples", "n", type=SAMPLE_COUNT, default=64, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the torch.Generator used for sampling.")
 @click.option("--sampler", help="A registered sampler (see `genzoo info NAME`); default: the card's, else the model's own.")
 @click.option("--steps", type=click.IntRange(min=1), help="Shorthand for --set steps=N.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A sampler option (repeatable).")
@@ -78,6 +102,7 @@ def sample_command(name, n, seed, sampler, steps, assignments, condition, device
         options["steps"] = steps
     device = checked_device(device)
     model = genzoo.load(name, device=device, verify=not no_verify)
+    require_memory(n, model.data_spec)
     generator = torch.Generator(device=device).manual_seed(seed)
     if condition is not None and model.condition_spec is not None:
         labels = _read_condition(model, condition)

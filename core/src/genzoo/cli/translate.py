@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from genzoo.cli.options import SEED
 from genzoo.cli.sample import checked_device
 
 
@@ -12,7 +13,7 @@ from genzoo.cli.sample import checked_device
 @click.option("--input", "-i", "inputs", multiple=True, required=True, metavar="IMG|DATASET:INDEX|FILE.npy",
               help="What to translate (repeatable): an image file, a dataset example such as mnist:7, or a .npy "
                    "array of one example or a batch.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the torch.Generator (stochastic models).")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the torch.Generator (stochastic models).")
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Folder with dataset files (default $GENZOO_DATA).")
 @click.option("--device", help="torch device; default cuda when available, else cpu.")
 @click.option("-o", "--output", default="translated.png", show_default=True, type=click.Path(dir_okay=False),

@@ -39,7 +39,7 @@ def nll_metric(model, request: EvalRequest):
     model = require_model(model, "nll")
     if not LIKELIHOOD_CAPABILITIES & model.capabilities:
         raise CapabilityError(f"{model.spec.name!r} has no likelihood (needs log_prob, log_prob_bound or log_prob_estimate)")
-    _check_options(model, request.likelihood_options)
+    options = _check_options(model, request.likelihood_options)
     test = request.dataset("test", view_for(model.data_spec, "likelihood"))
     x, y = test.tensors()
     if request.n is not None:
@@ -50,7 +50,7 @@ def nll_metric(model, request: EvalRequest):
         torch.manual_seed(request.seed)
         log_p = torch.cat([
             model.log_prob(xb.to(model.device), condition=yb.to(model.device) if conditional else None,
-                           **request.likelihood_options).double().cpu()
+                           **options).double().cpu()
             for xb, yb in tqdm(list(zip(x.split(request.batch_size), y.split(request.batch_size))),
                                desc="log_prob", leave=False, mininterval=5)
         ])
@@ -76,12 +76,31 @@ def _kind(model) -> str:
     return "stochastic estimate"
 
 
-def _check_options(model, options: dict) -> None:
-    """A clear error for --likelihood options that the model's log_prob does not take."""
+def _check_options(model, options: dict) -> dict:
+    """--likelihood options checked against the model's log_prob signature: a clear error for an option it
+    does not take or a value of the wrong type (k=abc); returns the values converted to the annotated types."""
+    from pydantic import ConfigDict, TypeAdapter, ValidationError
+
     try:
-        inspect.signature(model.log_prob).bind_partial(None, condition=None, **options)
+        signature = inspect.signature(model.log_prob, eval_str=True)
+    except NameError:  # an annotation names a type imported only for type checkers: check the names only
+        signature = inspect.signature(model.log_prob)
+    try:
+        signature.bind_partial(None, condition=None, **options)
     except TypeError:
-        accepted = [p.name for p in inspect.signature(model.log_prob).parameters.values()
+        accepted = [p.name for p in signature.parameters.values()
                     if p.kind is p.KEYWORD_ONLY and p.name != "condition"]
         raise ConfigError(f"{model.spec.name!r} log_prob takes no option(s) {', '.join(sorted(options))}; "
                           f"it accepts: {', '.join(accepted) or 'none'}") from None
+    checked = {}
+    for key, value in options.items():
+        annotation = signature.parameters[key].annotation
+        if annotation is inspect.Parameter.empty or isinstance(annotation, str):
+            checked[key] = value
+            continue
+        try:
+            adapter = TypeAdapter(annotation, config=ConfigDict(arbitrary_types_allowed=True))
+            checked[key] = adapter.validate_python(value)
+        except ValidationError as error:
+            raise ConfigError(f"--likelihood {key}={value!r}: {error.errors()[0]['msg']}") from None
+    return checked
