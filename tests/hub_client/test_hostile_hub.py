@@ -139,7 +139,7 @@ def test_offline_with_nothing_cached_says_how_to_get_the_weights(hub, monkeypatc
     message = str(caught.value)
     assert len(message.splitlines()) == 1 and not hub.requests
     assert message.startswith("evil-model: the weights live at https://huggingface.co/evil/repo")
-    assert f"{hub.url} cannot be reached and the cache has no evil/repo/config.json" in message
+    assert "HF_HUB_OFFLINE is set and the cache has no evil/repo/config.json" in message
     assert "`genzoo pull evil-model --to DIR`" in message and "GENZOO_HUB=DIR" in message
 
 

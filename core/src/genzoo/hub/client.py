@@ -96,7 +96,7 @@ def _download(spec: PretrainedSpec, filename: str, endpoint: str, *, force: bool
               cache_only: bool = False) -> Path:
     """One file of a card through huggingface_hub's cache (honours HF_HUB_OFFLINE, HF_HOME, tokens)."""
     from httpx2 import HTTPError
-    from huggingface_hub import hf_hub_download
+    from huggingface_hub import constants, hf_hub_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     repo_id, revision = spec.repo_id, spec.revision
@@ -105,7 +105,8 @@ def _download(spec: PretrainedSpec, filename: str, endpoint: str, *, force: bool
                                local_files_only=cache_only)
         return Path(path)
     except LocalEntryNotFoundError:
-        raise _Missing(f"{endpoint} cannot be reached and the cache has no {repo_id}/{filename}") from None
+        why = "HF_HUB_OFFLINE is set" if constants.HF_HUB_OFFLINE else f"{endpoint} cannot be reached"
+        raise _Missing(f"{why} and the cache has no {repo_id}/{filename}") from None
     except (HfHubHTTPError, HTTPError, OSError) as error:
         reason = " ".join(str(error).split()).partition(" (Request ID")[0][:160]
         raise _Missing(f"{endpoint} has no {repo_id}/{filename}@{revision or 'main'} ({reason})") from None
