@@ -44,10 +44,10 @@ def checkpoint(toy_registry, tmp_path):
     (["--seed", str(2**64)], f"{2**64} is not in the range 0<=x<={2**64 - 1}"),
     (["--seed", "-1"], "-1 is not in the range 0<="),
     (["--condition", "1e30"], "expected comma-separated class labels, got '1e30'"),
-    (["--device", "cuda"], "'cuda' is not available: this machine has 0 CUDA GPU(s); use --device cpu"),
-    (["--device", "cuda:7"], "'cuda:7' is not available: this machine has 0 CUDA GPU(s)"),
-    (["--device", "meta"], "'meta': models run on cpu, cuda, cuda:N or mps"),
-    (["--device", "mps"], "'mps' is not available on this machine; use --device cpu"),
+    (["--device", "cuda"], "device 'cuda' is not available: this machine has 0 CUDA GPU(s); use cpu"),
+    (["--device", "cuda:7"], "device 'cuda:7' is not available: this machine has 0 CUDA GPU(s)"),
+    (["--device", "meta"], "device 'meta': models run on cpu, cuda, cuda:N or mps"),
+    (["--device", "mps"], "device 'mps' is not available on this machine; use cpu"),
 ])
 def test_sample_usage_mistakes_exit_2_in_one_line(checkpoint, tmp_path, args, message):
     if "cuda" in args[-1] and torch.cuda.is_available():
@@ -63,6 +63,24 @@ def test_eval_and_translate_refuse_the_same_seeds_and_devices(checkpoint):
         for args in (["--seed", str(2**64)], ["--device", "meta"]):
             result = run(*command, *args)
             assert result.exit_code == 2 and len(error_lines(result)) == 1, result.stderr
+
+
+def test_load_refuses_an_unusable_device_before_loading(tmp_path):
+    from genzoo.errors import ConfigError
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(ConfigError, match="^device 'cuda:7' is not available"):
+        genzoo.load(tmp_path / "not-even-a-folder", device="cuda:7")
+
+
+def test_plugin_commands_get_the_same_device_error(tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    folder = str(genzoo.save_pretrained(genzoo.create("gaussian"), tmp_path / "g"))
+    result = run("interpolate", folder, "--from", "moons:0", "--to", "moons:1", "--device", "cuda")
+    assert result.exit_code == 2 and error_lines(result) == [
+        "error: device 'cuda' is not available: this machine has 0 CUDA GPU(s); use cpu"]
 
 
 def test_samples_bigger_than_memory_are_refused_before_sampling():

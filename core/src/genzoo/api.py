@@ -83,8 +83,11 @@ def load(name_or_path: str | Path, revision: str | None = None, device=None, dty
     `verify=False` skips that for a folder you made and trust.
     """
     from genzoo.checkpoint import load_checkpoint
+    from genzoo.devices import usable_device
     from genzoo.hub import fetch_pretrained, fetch_repo
 
+    if device is not None:
+        usable_device(device)  # one clear error before any download or allocation
     if str(name_or_path).startswith("hf://"):
         return load_checkpoint(fetch_repo(str(name_or_path), revision), device=device, dtype=dtype, verify=verify)
     path = Path(name_or_path).expanduser()

@@ -37,25 +37,15 @@ def _default_device() -> str:
 
 def checked_device(device: str | None) -> str:
     """`--device` as given (default cuda when available, else cpu), or a usage error naming it when it is not a
-    device name or this machine cannot run models on it (no CUDA build, no such GPU, meta holds no data)."""
-    import torch
+    device name or this machine cannot run models on it (see genzoo.devices)."""
+    from genzoo.devices import usable_device
+    from genzoo.errors import ConfigError
 
     device = device or _default_device()
     try:
-        parsed = torch.device(device)
-    except RuntimeError:
-        raise click.BadParameter(f"not a torch device: {device!r}", param_hint="--device") from None
-    if parsed.type == "cuda":
-        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if (parsed.index or 0) >= count:
-            raise click.BadParameter(f"{device!r} is not available: this machine has {count} CUDA GPU(s); "
-                                     "use --device cpu", param_hint="--device")
-    elif parsed.type == "mps":
-        if not torch.backends.mps.is_available():
-            raise click.BadParameter(f"{device!r} is not available on this machine; use --device cpu",
-                                     param_hint="--device")
-    elif parsed.type != "cpu":
-        raise click.BadParameter(f"{device!r}: models run on cpu, cuda, cuda:N or mps", param_hint="--device")
+        usable_device(device)
+    except ConfigError as error:
+        raise click.BadParameter(str(error), param_hint="--device") from None
     return device
 
 
