@@ -48,21 +48,6 @@ def _published_results(paths: tuple[str, ...], run_dir: Path, name: str) -> list
     return results
 
 
-DISPLAY_ONLY = ("progress=",)
-
-
-def _metric_key(result: genzoo.MetricResult) -> str:
-    """A catalog key that tells apart one metric measured several ways: nll[k=5000,n=2000], fid[sampler=prior].
-
-    Display-only sampler options (progress=false) are left out: they do not change the number.
-    """
-    words = shlex.split(result.command)
-    options = [f"{flag[2:]}={value}" if flag in ("--sampler", "--n") else value
-               for flag, value in zip(words, words[1:]) if flag in ("--likelihood", "--sampler", "--set", "--n")
-               and not value.startswith(DISPLAY_ONLY)]
-    return f"{result.name}[{','.join(options)}]" if options else result.name
-
-
 @click.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--name", required=True, help="Published model name, e.g. vae-mnist.")
@@ -87,7 +72,7 @@ def main(run_dir: Path, name: str, catalog: Path, description: str, results_file
         "description": description,
         "files": {path.name: sha256_file(path) for path in sorted(folder.iterdir()) if path.is_file()},
         "dataset": run.dataset,
-        "metrics": {_metric_key(m): round(m.value, 6) for m in metrics},
+        "metrics": {m.key: round(m.value, 6) for m in metrics},
         "recipe": card.recipe.command,
     }
     entries = [e for e in json.loads(catalog.read_text(encoding="utf-8")) if e["name"] != name] + [entry]

@@ -88,7 +88,7 @@ def test_a_tag_is_never_moved_by_a_second_publish(hub, hf_cache, catalogs, tmp_p
                                                if path.name != "SHA256SUMS"))
     before = catalogs[1].read_bytes()
     result = _publish(hub, registry, catalogs)
-    assert result.exit_code == 1 and "tag v0.2.0 of genzoo/vae-moons" in result.output
+    assert result.exit_code == 1 and "tag v0.2.0 of genzoo/vae-moons already names commit" in result.output
     assert "Traceback" not in result.output and catalogs[1].read_bytes() == before  # nothing pinned
 
 

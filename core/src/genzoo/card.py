@@ -7,6 +7,7 @@ Metrics carry the command that produced them, so anyone can rerun it.
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,15 +18,41 @@ if TYPE_CHECKING:
     from genzoo.checkpoint import CheckpointConfig
 
 
+# Options of a measuring command that change the number (`progress=` only changes the display).
+_SETTING_FLAGS = ("--likelihood", "--sampler", "--set", "--n")
+_DISPLAY_ONLY = ("progress=",)
+FLOOR_SUFFIX = "-floor"
+# Units a reader could get wrong: KID papers print MMD^2 x 1000; genzoo's cards keep it raw.
+UNITS = {"kid": "raw unbiased MMD^2 (polynomial kernel) on the classifier's features, not x 1000"}
+
+
 class MetricResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="e.g. 'nll', 'fid', 'bits/dim'.")
+    name: str = Field(description="e.g. 'nll', 'fid', 'bits/dim'; a '-floor' suffix marks real test vs real train.")
     value: float
     dataset: str
     split: str = "test"
     command: str = Field(description="The command that measured it.")
     notes: str = ""
+
+    @property
+    def setting(self) -> str:
+        """What tells this result from the same metric measured otherwise, e.g. 'n=2000,sampler=ddim,steps=50'."""
+        words = shlex.split(self.command)
+        return ",".join(f"{flag[2:]}={value}" if flag in ("--sampler", "--n") else value
+                        for flag, value in zip(words, words[1:])
+                        if flag in _SETTING_FLAGS and not value.startswith(_DISPLAY_ONLY))
+
+    @property
+    def key(self) -> str:
+        """The catalog key: the name with its setting, e.g. 'fid[n=2000,sampler=ddim,steps=50]'."""
+        return f"{self.name}[{self.setting}]" if self.setting else self.name
+
+    @property
+    def is_floor(self) -> bool:
+        """A floor (the metric between real test and real train images) describes the data, not the model."""
+        return self.name.endswith(FLOOR_SUFFIX)
 
 
 class Recipe(BaseModel):
@@ -51,36 +78,59 @@ class ModelCard(BaseModel):
     preview: str | None = Field(None, description="File name of a sample grid in the checkpoint folder.")
 
 
-def _task_type(config: CheckpointConfig, capabilities: frozenset[Capability]) -> str:
-    """The Hugging Face task a checkpoint's metrics belong to."""
+def pipeline_tag(config: CheckpointConfig, capabilities: frozenset[Capability]) -> str:
+    """The Hugging Face task of a checkpoint. The Hub has no class-conditional generation task, so
+    conditional image generators share `unconditional-image-generation` and carry a `conditional` tag."""
+    if Capability.TRANSLATE in capabilities:
+        return "image-to-image"
     if Capability.SAMPLE not in capabilities:
         return "image-classification" if config.data_spec.is_image else "other"
     return "unconditional-image-generation" if config.data_spec.is_image else "other"
 
 
 def _front_matter(card: ModelCard, config: CheckpointConfig, capabilities: frozenset[Capability]) -> str:
+    """YAML front matter; `model-index` holds the model's results only, each named with its setting."""
     from huggingface_hub import EvalResult, ModelCardData
 
+    task = pipeline_tag(config, capabilities)
     results = [
         EvalResult(
-            task_type=_task_type(config, capabilities),
+            task_type=task,
             dataset_type=m.dataset,
             dataset_name=m.dataset,
             dataset_split=m.split,
             metric_type=m.name,
             metric_value=m.value,
+            metric_name=m.key,
+            metric_config=m.setting or None,
         )
-        for m in card.metrics
+        for m in card.metrics if not m.is_floor
     ]
+    conditional = ["conditional"] if Capability.CONDITIONAL in capabilities else []
+    floors = [{"metric": m.name, "setting": m.setting, "value": m.value, "dataset": m.dataset, "split": m.split}
+              for m in card.metrics if m.is_floor]
     data = ModelCardData(
         library_name="genzoo",
+        pipeline_tag=task,
         license=card.license,
         datasets=card.datasets or None,
-        tags=["genzoo", config.architecture, *card.tags],
+        tags=["genzoo", config.architecture, *card.tags, *conditional],
         model_name=card.name if results else None,
         eval_results=results or None,
+        **({"genzoo_floors": floors} if floors else {}),  # beside, not in, model-index: they are not results
     )
     return data.to_yaml()
+
+
+def _metrics_table(metrics: list[MetricResult]) -> list[str]:
+    """Every result with its setting; floors marked as such, units a reader could misread stated."""
+    lines = ["## Metrics", "", "| metric | setting | value | dataset | split | command |", "|---|---|---|---|---|---|"]
+    for m in metrics:
+        name = f"{m.name} (floor: real test vs train)" if m.is_floor else m.name
+        lines.append(f"| {name} | {m.setting} | {m.value:.4g} | {m.dataset} | {m.split} | `{m.command}` |")
+    units = sorted({m.name.removesuffix(FLOOR_SUFFIX) for m in metrics} & set(UNITS))
+    lines += ["", *(f"{name}: {UNITS[name]}." for name in units)] if units else []
+    return [*lines, ""]
 
 
 def render_readme(card: ModelCard, config: CheckpointConfig, checksums: dict[str, str],
@@ -103,10 +153,13 @@ def render_readme(card: ModelCard, config: CheckpointConfig, checksums: dict[str
         f"Architecture `{config.architecture}` from `{config.plugin.name}` {config.plugin.version}.",
         "",
     ]
+    if config.sampling is not None:
+        options = ", ".join(f"{key}={value}" for key, value in config.sampling.options.items())
+        lines += ["## Sampling", "", f"`model.sample` uses `{config.sampling.sampler}`"
+                  + (f" with {options}" if options else "") + " when the caller names no sampler; each metric "
+                  "below names the setting it was measured with.", ""]
     if card.metrics:
-        lines += ["## Metrics", "", "| metric | value | dataset | split | command |", "|---|---|---|---|---|"]
-        lines += [f"| {m.name} | {m.value:.4g} | {m.dataset} | {m.split} | `{m.command}` |" for m in card.metrics]
-        lines.append("")
+        lines += _metrics_table(card.metrics)
     if card.recipe:
         lines += ["## Recipe", "", f"    {card.recipe.command}", ""]
         extra = ", ".join(x for x in (card.recipe.duration, card.recipe.hardware) if x)

@@ -52,9 +52,13 @@ def tag_commit(repo_id: str, tag: str, commit: str, *, endpoint: str, token: str
     try:
         HfApi(endpoint=endpoint, token=token).create_tag(repo_id, tag=tag, revision=commit)
     except HfHubHTTPError as error:
-        if error.response.status_code != 409 or _tagged_commit(repo_id, tag, endpoint, token) != commit:
+        if error.response.status_code != 409:
             reason = " ".join(str(error).split()).partition(" (Request ID")[0][:200]
             raise GenzooError(f"tag {tag} of {repo_id}: {reason}") from None
+        existing = _tagged_commit(repo_id, tag, endpoint, token)
+        if existing != commit:
+            raise GenzooError(f"tag {tag} of {repo_id} already names commit {existing}, not the pushed {commit}; "
+                              "tags never move: publish under a new tag") from None
     except HTTPError as error:
         raise GenzooError(f"tag {tag} of {repo_id}: cannot reach the hub {endpoint} ({error})") from None
 

@@ -1,6 +1,8 @@
 """Kernel Inception Distance on classifier features: an unbiased MMD^2 with a cubic polynomial kernel.
 
-Unlike FID it has no bias at small n, which matters for the 360-image digits test split.
+Unlike FID it has no bias at small n, which matters for the 360-image digits test split. The
+value is the raw MMD^2, not multiplied by 1000 as in the KID papers' tables (and on these features,
+not Inception's, it is not comparable with published KID anyway); cards say so beside it.
 """
 
 from __future__ import annotations
