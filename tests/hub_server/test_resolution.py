@@ -110,3 +110,16 @@ def test_nothing_anywhere_is_one_line_saying_where_the_weights_live_and_how_to_g
 def test_a_card_pins_an_immutable_revision_on_an_http_hub(coordinates):
     with pytest.raises(ValidationError):
         _card(**coordinates)
+
+
+def test_doctor_is_content_with_no_hub_configured(clean_env, monkeypatch):
+    from click.testing import CliRunner
+
+    from genzoo.cli.main import cli
+
+    monkeypatch.delenv("GENZOO_REGISTRY")
+    monkeypatch.setattr("genzoo.hub.client.bundled_registry", lambda: None)  # as in a wheel install
+    result = CliRunner().invoke(cli, ["doctor"])
+    line = next(line for line in result.output.splitlines() if line.startswith("hub "))
+    assert line.split()[1] == "ok" and line.endswith("each pretrained card's own hub (huggingface.co unless the card "
+                                                     "names another)")

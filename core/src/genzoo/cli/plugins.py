@@ -78,7 +78,8 @@ def _checks(deep: bool = False) -> list[tuple[str, bool, str]]:
     except GenzooError as error:  # a hub URL genzoo refuses (ftp://, plain HTTP to another machine)
         checks.append(("hub", False, str(error)))
     else:
-        checks.append(("hub", location is not None, str(location) if location else "none configured (set GENZOO_HUB)"))
+        checks.append(("hub", True, str(location) if location else
+                       "each pretrained card's own hub (huggingface.co unless the card names another)"))
     return checks
 
 
