@@ -6,6 +6,7 @@ GenzooError, which the genzoo CLI prints as one `error: ...` line with a non-zer
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -24,6 +25,13 @@ def _check_namespace(ctx: click.Context, param: click.Parameter, namespace: str)
     return namespace
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """click's FloatRange lets nan and inf through (every comparison with nan is false)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number")
+    return value
+
+
 @click.command("serve")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("hub-data"), show_default=True,
               help="Storage folder (blobs, commits, refs).")
@@ -39,10 +47,13 @@ def _check_namespace(ctx: click.Context, param: click.Parameter, namespace: str)
 @click.option("--max-upload-bytes", type=click.IntRange(1), default=DEFAULT_MAX_UPLOAD_BYTES, show_default=True,
               help="Largest accepted commit body.")
 @click.option("--header-timeout", type=click.FloatRange(0, min_open=True), default=DEFAULT_HEADER_TIMEOUT,
-              show_default=True, help="Seconds a client has to send complete request headers.")
+              show_default=True, callback=_finite,
+              help="Seconds a client has to send complete request headers.")
 @click.option("--idle-timeout", type=click.FloatRange(0, min_open=True), default=DEFAULT_IDLE_TIMEOUT,
-              show_default=True, help="Window (seconds) over which an upload must keep the minimum rate.")
+              show_default=True, callback=_finite,
+              help="Window (seconds) over which an upload must keep the minimum rate.")
 @click.option("--min-upload-rate", type=click.FloatRange(0), default=DEFAULT_MIN_BODY_RATE, show_default=True,
+              callback=_finite,
               help="Bytes per second an upload must average over each window, else it is cut.")
 @click.option("--max-connections", type=click.IntRange(1), default=None,
               help="Open connections at most [default: 3/4 of the descriptor limit, up to 4096].")

@@ -75,3 +75,25 @@ def test_bad_inputs_are_one_line(vae_digits, tmp_path, args, message):
 def test_encode_refuses_an_image_output(vae_digits, tmp_path):
     result = run("encode", vae_digits, "digits:0", "-o", tmp_path / "codes.png")
     assert result.exit_code == 1 and ".npy or .pt" in result.output
+
+
+def test_encode_with_a_model_that_has_no_encoder_is_one_line(tmp_path):
+    folder = genzoo.save_pretrained(genzoo.create("gaussian"), tmp_path / "g")
+    result = run("encode", folder, "moons:0", "-o", tmp_path / "codes.npy")
+    assert result.exit_code == 2 and result.output == "error: 'gaussian' has no encoder\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--steps", 10**30], "is not in the range 2<=x<=1000"),
+    (["--seed", 2**64], "is not in the range 0<=x<=18446744073709551615"),
+])
+def test_interpolate_refuses_huge_steps_and_seeds_up_front(vae_digits, tmp_path, args, message):
+    result = run("interpolate", vae_digits, "--from", "digits:0", "--to", "digits:1", *args, "-o", tmp_path / "x.png")
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_a_label_outside_the_classes_is_one_line(cvae_digits, tmp_path):
+    for label in (10, -1, 2**64):
+        result = run("encode", cvae_digits, "digits:0", "--label", label, "-o", tmp_path / "codes.npy")
+        assert result.exit_code == 1, result.output
+        assert result.output == f"error: 'cvae' labels must be in [0, 9], got [{label}]\n"

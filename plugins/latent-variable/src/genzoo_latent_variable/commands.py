@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import click
 
+# A grid of one row: more frames than this is a typo, refused before anything is decoded.
+MAX_STEPS = 1000
+
 
 def _label_option(function):
     return click.option("--label", type=int, help="Class label for conditional models (default: the dataset's).")(function)
@@ -31,6 +34,9 @@ def _labels(model, labels: list[int | None], override: int | None):
     chosen = [override if override is not None else label for label in labels]
     if any(label is None for label in chosen):
         raise GenzooError(f"{model.name!r} is conditional: pass --label for image files")
+    classes = model.data_spec.num_classes
+    if classes is not None and not all(0 <= label < classes for label in chosen):
+        raise GenzooError(f"{model.name!r} labels must be in [0, {classes - 1}], got {sorted(set(chosen))}")
     return torch.tensor(chosen, device=model.device)
 
 
@@ -46,11 +52,13 @@ def encode_command(name, inputs, label, data_dir, device, output) -> None:
     """Encode INPUTS (image files or DATASET:INDEX) with NAME's encoder into a codes file."""
     import torch
 
-    from genzoo.plugin import GenzooError, save_samples
+    from genzoo.plugin import Capability, CapabilityError, GenzooError, save_samples
 
     if not output.lower().endswith((".npy", ".pt")):
         raise GenzooError(f"{output}: codes are written as .npy or .pt")
     model = _load(name, device)
+    if Capability.ENCODE not in model.capabilities:
+        raise CapabilityError(f"{model.name!r} has no encoder")
     examples = [_read(model, source, data_dir) for source in inputs]
     x = torch.stack([x for x, _ in examples]).to(model.device)
     with torch.no_grad():
@@ -63,11 +71,12 @@ def encode_command(name, inputs, label, data_dir, device, output) -> None:
 @click.argument("name")
 @click.option("--from", "start", required=True, help="Image file or DATASET:INDEX, e.g. mnist:3.")
 @click.option("--to", "end", required=True, help="Image file or DATASET:INDEX.")
-@click.option("--steps", type=click.IntRange(min=2), default=10, show_default=True, help="Points on the path, ends included.")
+@click.option("--steps", type=click.IntRange(2, MAX_STEPS), default=10, show_default=True,
+              help="Points on the path, ends included.")
 @click.option("--method", type=click.Choice(["slerp", "linear"]), default="slerp", show_default=True)
 @click.option("--output-kind", type=click.Choice(["mean", "sample"]), default="mean", show_default=True,
               help="mean: the decoder mean (what people want to look at); sample: a draw from p(x|z).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**64 - 1), default=0, show_default=True)  # torch's seed range
 @_label_option
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Folder with dataset files (default $GENZOO_DATA).")
 @click.option("--device", help="torch device (default: cpu).")
