@@ -6,7 +6,8 @@
 The card's metrics are the `genzoo eval ... -o FILE` results given with --results (their commands
 are rewritten from RUN_DIR to NAME, which reproduces them once published); the recipe is the run's
 own `genzoo train` command, wall time and hardware. The catalog entry gets every file's sha256, so
-a published file that changes no longer loads.
+a published file that changes no longer loads. It loads from the bundled registry until
+`genzoo publish` uploads the folder and pins the entry's hub and tag (see CONTRIBUTING).
 """
 
 from __future__ import annotations
