@@ -16,6 +16,8 @@ from genzoo.hub.release import tag_commit
 from genzoo.hub.publish import push_folder
 from genzoo.specs import DEFAULT_HUB, PretrainedSpec
 
+from .conftest import ThreadedServer
+
 ROOT = Path(__file__).resolve().parents[2]
 MOONS = ROOT / "registry" / "vae-moons"
 CARD = next(e for e in json.loads((ROOT / "plugins/latent-variable/src/genzoo_latent_variable/pretrained.json")
@@ -91,6 +93,16 @@ def test_the_cache_answers_when_the_card_hub_is_down(served, clean_env):
     cached = fetch_pretrained(card)
     served.stop()
     assert fetch_pretrained(card) == cached
+
+
+def test_the_cache_answers_when_the_card_hub_is_up_but_lacks_the_card(served, clean_env, tmp_path, monkeypatch):
+    cached = fetch_pretrained(_card(hub=served.endpoint))
+    other = ThreadedServer(tmp_path / "other-root", tmp_path / "other-cache")  # a hub without genzoo's repos
+    try:
+        monkeypatch.setenv("HF_ENDPOINT", other.endpoint)
+        assert fetch_pretrained(_card()) == cached
+    finally:
+        other.stop()
 
 
 def test_nothing_anywhere_is_one_line_saying_where_the_weights_live_and_how_to_get_them(clean_env, monkeypatch):

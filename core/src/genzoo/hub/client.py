@@ -53,14 +53,18 @@ def find_bundled_repo(name: str) -> Path | None:
     return _repo_folder(root, name) if root else None
 
 
+class _Missing(Exception):
+    """This source has no verified copy of the card's files; the next source is tried."""
+
+
 def _verify(path: Path, expected: str) -> bool:
     return path.is_file() and sha256_file(path) == expected
 
 
-def _fetch_local(root: Path, spec: PretrainedSpec) -> Path:
+def _fetch_local(root: Path, spec: PretrainedSpec, label: str) -> Path:
     folder = _repo_folder(root, spec.repo_id)
     if folder is None:
-        raise GenzooError(f"{spec.name}: repo {spec.repo_id!r} not found in hub folder {root}")
+        raise _Missing(f"{label} has no {spec.repo_id}")
     for name, digest in spec.files.items():
         if not _verify(folder / name, digest):
             raise CheckpointError(f"{folder / name}: sha256 does not match the pinned card of {spec.name!r}; refusing to load it")
@@ -88,10 +92,6 @@ def reachable(endpoint: str, timeout: float = 3.0) -> bool:
         return False
 
 
-class _Missing(Exception):
-    """This source has no verified copy of the card's files; the next source is tried."""
-
-
 def _download(spec: PretrainedSpec, filename: str, endpoint: str, *, force: bool = False,
               cache_only: bool = False) -> Path:
     """One file of a card through huggingface_hub's cache (honours HF_HUB_OFFLINE, HF_HOME, tokens)."""
@@ -107,21 +107,37 @@ def _download(spec: PretrainedSpec, filename: str, endpoint: str, *, force: bool
     except LocalEntryNotFoundError:
         why = "HF_HUB_OFFLINE is set" if constants.HF_HUB_OFFLINE else f"{endpoint} cannot be reached"
         raise _Missing(f"{why} and the cache has no {repo_id}/{filename}") from None
-    except (HfHubHTTPError, HTTPError, OSError) as error:
+    except (HfHubHTTPError, HTTPError) as error:
         reason = " ".join(str(error).split()).partition(" (Request ID")[0][:160]
         raise _Missing(f"{endpoint} has no {repo_id}/{filename}@{revision or 'main'} ({reason})") from None
+    except OSError as error:  # the local cache folder: not a reason to look elsewhere
+        raise GenzooError(f"{repo_id}/{filename}: cannot write the download cache ({error})") from None
 
 
 def _fetch_remote(endpoint: str, spec: PretrainedSpec) -> Path:
-    """Download every pinned file; a digest mismatch (corrupted cache, tampered mirror) re-fetches once.
+    """The card's files from a hub, or from the cache when the hub cannot be reached or lacks them.
 
     A hub that cannot be reached is not waited on: the cache answers at once. A hub that is up
-    but lacks the repo (an HF_ENDPOINT meant for something else) is a miss, and so is a file
-    missing from the cache: the caller tries its next source.
+    but lacks the repo (an HF_ENDPOINT meant for something else) is a miss unless the cache has
+    the files; a miss makes the caller try its next source.
     """
     from huggingface_hub import constants
 
-    cache_only = not constants.HF_HUB_OFFLINE and not reachable(endpoint)
+    cache_only = constants.HF_HUB_OFFLINE or not reachable(endpoint)
+    try:
+        return _fetch_files(endpoint, spec, cache_only=cache_only)
+    except _Missing as missing:
+        if cache_only:
+            raise
+        hub_miss = missing
+    try:
+        return _fetch_files(endpoint, spec, cache_only=True)
+    except _Missing:
+        raise hub_miss from None
+
+
+def _fetch_files(endpoint: str, spec: PretrainedSpec, *, cache_only: bool) -> Path:
+    """Download every pinned file; a digest mismatch (corrupted cache, tampered mirror) re-fetches once."""
     folder: Path | None = None
     for name, digest in spec.files.items():
         local = _download(spec, name, endpoint, cache_only=cache_only)
@@ -190,7 +206,8 @@ def _sources(spec: PretrainedSpec) -> list[tuple[str, str | Path]]:
     if explicit:
         where = check_endpoint(explicit) if "://" in explicit else Path(explicit).expanduser()
         sources.append((f"GENZOO_HUB={explicit}", where))
-    sources.append((card_hub(spec), card_hub(spec)))
+    if not sources or sources[0][1] != card_hub(spec):
+        sources.append((card_hub(spec), card_hub(spec)))
     bundled = bundled_registry()
     if bundled is not None:
         sources.append((f"the bundled registry {bundled}", bundled))
@@ -207,11 +224,7 @@ def fetch_pretrained(spec: PretrainedSpec) -> Path:
     misses = []
     for label, where in _sources(spec):
         try:
-            if isinstance(where, Path):
-                if _repo_folder(where, spec.repo_id) is None:
-                    raise _Missing(f"{label} has no {spec.repo_id}")
-                return _fetch_local(where, spec)
-            return _fetch_remote(where, spec)
+            return _fetch_local(where, spec, label) if isinstance(where, Path) else _fetch_remote(where, spec)
         except _Missing as missing:
             misses.append(str(missing))
     home = f"{spec.hub}/{spec.repo_id}" + (f" (revision {spec.revision})" if spec.revision else "")
