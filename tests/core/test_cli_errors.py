@@ -128,6 +128,12 @@ def test_eval_of_unknown_real_data_exits_2():
     assert error_lines(result) == ["error: unknown dataset 'nope' (or your own data: folder:PATH, npz:FILE)"]
 
 
+@pytest.mark.parametrize("args", [["--real", ""], ["", "--real", ""], [""], []])
+def test_eval_needs_exactly_one_of_name_and_real(args):
+    result = run("eval", "--metric", "nll", *args)
+    assert result.exit_code == 2 and "give a model NAME or --real DATASET (not both)" in result.stderr
+
+
 @pytest.mark.parametrize("front_matter", ["foo: [unclosed", "- a list\n- not a mapping", "model-index: 5",
                                           "x: !!python/object:os.system"])
 def test_eval_of_a_folder_with_a_malformed_card_is_one_line(checkpoint, front_matter):

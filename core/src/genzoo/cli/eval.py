@@ -83,7 +83,7 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
     from genzoo.metrics import evaluate
     from genzoo.metrics.base import EvalRequest
 
-    if (name is None) == (real is None):
+    if bool(name) == bool(real):  # an empty string counts as not given
         raise click.UsageError("give a model NAME or --real DATASET (not both)")
     device = checked_device(device)
     if output:
