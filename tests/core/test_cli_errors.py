@@ -178,3 +178,9 @@ def test_train_with_a_binary_config_file_is_one_line(tmp_path):
     result = run("train", "gaussian", "--data", "moons", "--config", str(config), "--out", str(tmp_path / "r"))
     assert result.exit_code == 2
     assert error_lines(result) == [f"error: {config}: not a TOML file (not UTF-8 text)"]
+
+
+def test_info_on_a_checkpoint_path_is_not_called_a_missing_plugin(tmp_path):
+    folder = genzoo.save_pretrained(genzoo.create("gaussian"), tmp_path / "ckpt")
+    result = run("info", str(folder))
+    assert result.exit_code == 2 and error_lines(result) == [f"error: unknown model '{folder}'"]

@@ -48,9 +48,13 @@ def _repo_folder(root: Path, repo_id: str) -> Path | None:
 
 
 def find_bundled_repo(name: str) -> Path | None:
-    """The bundled registry folder of a pretrained name, even when its plugin is not installed."""
+    """The bundled registry folder of a pretrained name, even when its plugin is not installed.
+
+    Only a plain name is looked up: a path ('/tmp/ckpt', '../x') joined to the registry would find any
+    checkpoint folder on disk and call it a bundled model whose plugin is missing."""
     root = bundled_registry()
-    return _repo_folder(root, name) if root else None
+    plain = name and "/" not in name and "\\" not in name and name not in (".", "..")
+    return _repo_folder(root, name) if root and plain else None
 
 
 class _Missing(Exception):
