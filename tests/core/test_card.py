@@ -7,7 +7,8 @@ import yaml
 import genzoo
 from genzoo import MetricResult, ModelCard
 
-EVAL = "genzoo eval ckpt --metric {metric} --data toy --seed 0 --n 2000 --sampler ddim --set steps=50 --set progress=false"
+EVAL = "genzoo eval ckpt --metric {metric} --data toy --seed 0 --n 2000 --sampler ddim --set steps=50 " \
+       "--set progress=false"
 
 
 def _result(name: str, value: float, steps: int = 50, split: str = "train") -> MetricResult:

@@ -64,8 +64,8 @@ def test_published_registry_loads_by_name_without_a_bundled_registry(hub, hf_cac
     for name in PUBLISHED:
         assert (entries[name]["hub"], entries[name]["repo_id"], entries[name]["revision"]) == \
             (hub.endpoint, f"genzoo/{name}", "v0.2.0")
-    original = {e["name"]: e for path in PUBLISHED.values() for e in json.loads(path.__file__ and
-                                                                              Path(path.__file__).with_name("pretrained.json").read_text())}
+    originals = [Path(module.__file__).with_name("pretrained.json") for module in PUBLISHED.values()]
+    original = {e["name"]: e for path in originals for e in json.loads(path.read_text())}
     assert all(entries[name]["files"] == original[name]["files"] for name in PUBLISHED)  # unchanged folders, same pins
     monkeypatch.setenv("GENZOO_REGISTRY", str(tmp_path / "no-registry"))  # no bundled registry
     genzoo.reset_registry()
@@ -84,8 +84,8 @@ def test_a_tag_is_never_moved_by_a_second_publish(hub, hf_cache, catalogs, tmp_p
     assert _publish(hub, registry, catalogs).exit_code == 0  # same bytes, same commit: idempotent
     folder = registry / "vae-moons"
     (folder / "README.md").write_text((folder / "README.md").read_text() + "\nmore\n")
-    (folder / "SHA256SUMS").write_text("".join(f"{sha256_file(path)}  {path.name}\n" for path in sorted(folder.iterdir())
-                                               if path.name != "SHA256SUMS"))
+    files = sorted(path for path in folder.iterdir() if path.name != "SHA256SUMS")
+    (folder / "SHA256SUMS").write_text("".join(f"{sha256_file(path)}  {path.name}\n" for path in files))
     before = catalogs[1].read_bytes()
     result = _publish(hub, registry, catalogs)
     assert result.exit_code == 1 and "tag v0.2.0 of genzoo/vae-moons already names commit" in result.output
@@ -96,3 +96,17 @@ def test_a_tag_is_never_moved_by_a_second_publish(hub, hf_cache, catalogs, tmp_p
 def test_a_moving_or_ambiguous_tag_is_refused(hub, tag, tmp_path, catalogs):
     result = _publish(hub, ROOT / "registry", catalogs, tag=tag)
     assert result.exit_code == 1 and result.output.startswith(f"error: tag {tag!r}: expected a release name")
+
+
+def test_a_catalog_that_would_not_load_is_refused_unchanged(tmp_path):
+    from genzoo.errors import GenzooError
+    from genzoo.hub.release import pin_catalog
+
+    catalog = tmp_path / "pretrained.json"
+    folders = {"vae-moons": ROOT / "registry" / "vae-moons"}
+    for text, message in [("[{", "not a readable catalog"),
+                          ('[{"name": "vae-moons", "architecture": "vae", "license": 3}]', "vae-moons: license: ")]:
+        catalog.write_text(text)
+        with pytest.raises(GenzooError, match=message):
+            pin_catalog(catalog, folders, hub="https://huggingface.co", namespace="genzoo", tag="v0.2.0")
+        assert catalog.read_text() == text

@@ -98,7 +98,8 @@ def pin_catalog(catalog: Path, folders: dict[str, Path], *, hub: str, namespace:
             PretrainedSpec.model_validate(updated)
         except ValidationError as error:
             first = error.errors()[0]
-            raise GenzooError(f"{catalog}: {entry['name']}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            where = ".".join(map(str, first["loc"]))
+            raise GenzooError(f"{catalog}: {entry['name']}: {where}: {first['msg']}") from None
         pinned.append(entry["name"])
     if pinned:
         write_text(catalog, json.dumps(entries, indent=1) + "\n")
