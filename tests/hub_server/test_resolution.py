@@ -135,3 +135,12 @@ def test_doctor_is_content_with_no_hub_configured(clean_env, monkeypatch):
     line = next(line for line in result.output.splitlines() if line.startswith("hub "))
     assert line.split()[1] == "ok" and line.endswith("each pretrained card's own hub (huggingface.co unless the card "
                                                      "names another)")
+
+
+def test_info_names_the_hub_repo_and_tag_a_card_pins():
+    from click.testing import CliRunner
+
+    from genzoo.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["info", "vae-moons"])
+    assert "hub repo         https://huggingface.co/genzoo/vae-moons@v0.2.0" in result.output
