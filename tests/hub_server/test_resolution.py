@@ -143,4 +143,5 @@ def test_info_names_the_hub_repo_and_tag_a_card_pins():
     from genzoo.cli.main import cli
 
     result = CliRunner().invoke(cli, ["info", "vae-moons"])
-    assert "hub repo         https://huggingface.co/genzoo/vae-moons@v0.2.0" in result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("hub repo"))
+    assert line.split()[-1] == "https://huggingface.co/genzoo/vae-moons@v0.2.0"
