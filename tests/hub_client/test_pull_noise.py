@@ -1,4 +1,4 @@
-"""A hub that dies mid-download: `genzoo pull` prints genzoo's one error line, not huggingface_hub's retries."""
+"""A misbehaving hub: `genzoo pull` prints genzoo's one error line, not huggingface_hub's retries or traceback."""
 
 from __future__ import annotations
 
@@ -71,3 +71,15 @@ def test_pull_from_a_hub_that_dies_mid_download_prints_only_genzoos_error(cut_of
         "error: hf://me/model: peer closed connection without sending complete message body "
         "(received 1000 bytes, expected 100000)"]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_malformed_tree_listing_is_one_line(hostile_hub, hf_cache, monkeypatch):
+    """The hostile hub answers the file listing (/tree/) with its repo info, a dict where a list belongs."""
+    from genzoo.hub import fetch_repo
+    from genzoo.hub.guard import HostileHubError
+
+    monkeypatch.setenv("GENZOO_HUB", hostile_hub.url)
+    with pytest.raises(HostileHubError, match=r"^hf://evil/repo: the hub http://127\.0\.0\.1:\d+ answered a "
+                                              r"malformed repo listing \(TypeError: ") as caught:
+        fetch_repo("hf://evil/repo")
+    assert len(str(caught.value).splitlines()) == 1

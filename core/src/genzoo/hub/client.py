@@ -18,7 +18,7 @@ from pathlib import Path
 
 from genzoo.atomic import sha256_file
 from genzoo.errors import CheckpointError, GenzooError
-from genzoo.hub.guard import check_endpoint, guard
+from genzoo.hub.guard import HostileHubError, check_endpoint, guard
 from genzoo.specs import DEFAULT_HUB, PretrainedSpec
 
 
@@ -191,6 +191,9 @@ def fetch_repo(uri: str, revision: str | None = None) -> Path:
         ) from None
     except (HfHubHTTPError, HTTPError, OSError) as error:
         raise GenzooError(f"{uri}: {' '.join(str(error).split())[:300]}") from None
+    except (TypeError, KeyError, ValueError) as error:  # huggingface_hub indexes the JSON it is sent unchecked
+        raise HostileHubError(f"{uri}: the hub {location} answered a malformed repo listing "
+                              f"({type(error).__name__}: {' '.join(str(error).split())[:120]})") from None
 
 
 def card_hub(spec: PretrainedSpec) -> str:
