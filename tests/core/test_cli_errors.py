@@ -112,6 +112,11 @@ def test_a_likelihood_option_of_the_wrong_type_is_one_line():
                                        "unable to parse string as an integer")
 
 
+def test_a_huge_batch_size_is_refused_up_front():
+    result = run("eval", "vae-moons", "--metric", "nll", "--n", "5", "--batch-size", str(10**29))
+    assert result.exit_code == 2 and f"{10**29} is not in the range 1<=x<={MAX_SAMPLES}" in result.stderr
+
+
 def test_a_likelihood_option_is_converted_to_its_annotated_type():
     from genzoo.metrics.nll import _check_options
 

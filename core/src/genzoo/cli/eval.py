@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from genzoo.cli.options import SAMPLE_COUNT, SEED, parse_assignments
+from genzoo.cli.options import MAX_SAMPLES, SAMPLE_COUNT, SEED, parse_assignments
 from genzoo.cli.table import format_table
 from genzoo.errors import CheckpointError, GenzooError
 
@@ -68,7 +68,7 @@ def eval_command_line(target: list[str], metric: str, data: str, n, seed, sample
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A sampler option (repeatable).")
 @click.option("--likelihood", multiple=True, metavar="KEY=VALUE",
               help="An option of the model's log_prob for nll (repeatable), e.g. k=5000 importance samples.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, MAX_SAMPLES), default=500, show_default=True)
 @click.option("--device", help="torch device; default cuda when available, else cpu.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the results as JSON to this file.")
