@@ -196,5 +196,7 @@ def _run(world, line: list[str]):
 @example(line=["train", "gaussian", "--data", "moons", "--config", "{npy}", "--out", "run"])  # UnicodeDecodeError
 @example(line=["encode", "{ckpt}", "moons:0"])  # a model without an encoder: AttributeError
 @example(line=["eval", "--metric", "nope", "--real", ""])  # '' passed the NAME-or---real check: TypeError
+@example(line=["eval", "vae-moons", "--metric", "nll", "--n", "2", "--batch-size", str(10**30)])  # torch.split overflow
+@example(line=["info", "{ckpt}"])  # a checkpoint path was called a bundled model whose plugin is missing (exit 2 still)
 def test_no_invocation_of_the_cli_prints_a_traceback(world, line):
     _run(world, line)
