@@ -189,3 +189,24 @@ def test_info_on_a_checkpoint_path_is_not_called_a_missing_plugin(tmp_path):
     folder = genzoo.save_pretrained(genzoo.create("gaussian"), tmp_path / "ckpt")
     result = run("info", str(folder))
     assert result.exit_code == 2 and error_lines(result) == [f"error: unknown model '{folder}'"]
+
+
+def test_huggingface_hub_is_quiet_inside_a_command_and_restored_after(monkeypatch):
+    import logging
+    import os
+
+    from huggingface_hub.utils import are_progress_bars_disabled
+
+    from genzoo.cli.quiet import quiet_huggingface_hub
+
+    monkeypatch.delenv("HF_HUB_VERBOSITY", raising=False)
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
+    logger = logging.getLogger("huggingface_hub")
+    level = logger.level
+    with quiet_huggingface_hub():
+        assert logger.level == logging.ERROR and os.environ["HF_HUB_VERBOSITY"] == "error"
+        assert are_progress_bars_disabled()
+    assert logger.level == level and "HF_HUB_VERBOSITY" not in os.environ
+    monkeypatch.setenv("HF_HUB_VERBOSITY", "info")  # a user's own choice wins
+    with quiet_huggingface_hub():
+        assert logger.level == level and os.environ["HF_HUB_VERBOSITY"] == "info"

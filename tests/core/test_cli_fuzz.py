@@ -37,7 +37,8 @@ ASSIGNMENTS = ["novalue", "=", "k=", "=v", "steps=1e30", "steps=-1", "steps=nan"
                "step.k=0", "a.b.c.d=1", "train.groups.g.lr=1", "timesteps=0", "variance=x", "chunk=-1", "ü=ü"]
 # Values by option/argument name, as (valid, hostile); everything else is drawn from its click type.
 BY_NAME = {
-    "name": (["{ckpt}", "vae-moons"], ["gaussian", "nope", "hf://me/model", "hf://../x", "./missing", "{empty}"]),
+    "name": (["{ckpt}", "vae-moons"], ["gaussian", "nope", "hf://me/model", "hf://../x", "./missing", "{empty}",
+                                       "{junk}"]),
     "names": (["{ckpt}", "vae-moons"], ["nope", "hf://me/model", "hf://me/model@v1", "hf://../../x", "bad//id"]),
     "architecture": (["gaussian"], ["nope", "vae-moons"]),
     "dataset": (["moons", "8gaussians"], ["digits", "nope", "folder:missing", "npz:missing.npz", "digits:0"]),
@@ -61,7 +62,7 @@ BY_NAME = {
     "inputs": (["moons:0", "{npy}"], ["digits:0", "digits:999999", "digits:-1", "missing.png", "{junk}"]),
     "from_": (["moons:0", "{npy}"], ["digits:0", "missing.png"]),
     "to": (["moons:1", "{npy}", "out"], ["digits:1", "missing.png", "{empty}"]),
-    "pattern": (["*", "vae*"], ["\\"]),
+    "pattern": (["*", "vae*", "moons", "digits"], ["\\", "folder:{empty}", "npz:{junk}", "folder:../", "npz:missing"]),
     "family": (["toy", "diffusion"], ["nope"]),
     "repo_id": (["me/x"], ["bad//id", "../x", "a" * 200]),
     "label": (["0", "1"], ["-1", str(2**64), "abc"]),
