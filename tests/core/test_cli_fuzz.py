@@ -4,8 +4,9 @@ Invocations are generated from `genzoo.cli.main.cli` itself (built-in commands, 
 `hub` subcommands), so a new command or option is fuzzed without editing this file. Values come from
 strategies per click type plus hostile strings (huge and negative numbers, 1e30/nan/inf, empty
 strings, missing paths, `../`, unicode, KEY=VALUE junk). Each runs in-process through CliRunner in a
-fresh temporary folder with the hub, caches and token file pointed at empty temporary places (no
-network; `hub serve` binds its socket but never serves). Valid values are kept small (a tiny 2D
+fresh temporary folder, with caches and token file in empty temporary places and GENZOO_HUB drawn
+from an empty folder, a dead loopback port and URLs genzoo refuses (no network; `hub serve` binds its
+socket but never serves). Valid values are kept small (a tiny 2D
 checkpoint, -n and --steps of a few, training runs of 2 steps) so 500 invocations take well under a
 minute (about 15 s here); `GENZOO_FUZZ_EXAMPLES=5000` runs longer. Whatever the fuzzer once found is
 kept below as an explicit @example.
@@ -71,6 +72,8 @@ PATHS = (["{ckpt}", "{empty}", "{npy}", "out.npy", "out.png", "out.pt"],
          ["{junk}", "missing", "missing/out.npy", "out.gif", "../", "ü.npy"])
 # Options without which a command rarely gets past its first check (train without --data).
 USUALLY_GIVEN = {"dataset"}
+# GENZOO_HUB for the whole invocation: mostly an empty folder, else a dead or refused hub (never a network).
+HUBS = ["{empty}", "{empty}", "{empty}", "http://127.0.0.1:9", "ftp://example.org", "not-a-url", "http://example.org"]
 # Options whose valid values would make an invocation slow, kept to the few values that stay fast.
 SMALL = {"n": ["1", "2", "3"], "steps": ["1", "2", "3"], "batch_size": ["1", "2", "500"], "port": ["0"]}
 
@@ -170,14 +173,15 @@ def world(tmp_path, monkeypatch):
     (tmp_path / "junk.npy").write_bytes(b"\x93NUMPY junk")
     fill = {"{ckpt}": str(ckpt), "{empty}": str(empty), "{npy}": str(tmp_path / "cond.npy"),
             "{junk}": str(tmp_path / "junk.npy")}
-    env = {"GENZOO_HUB": str(empty), "GENZOO_CACHE": "off", "GENZOO_DATA": str(empty), "HF_HOME": str(home),
+    env = {"GENZOO_CACHE": "off", "GENZOO_DATA": str(empty), "HF_HOME": str(home),
            "HF_HUB_DISABLE_TELEMETRY": "1", "XDG_CACHE_HOME": str(home / "xdg"), "HOME": str(home)}
     return tmp_path, fill, env
 
 
-def _run(world, line: list[str]):
+def _run(world, line: list[str], hub: str):
     tmp_path, fill, env = world
     line = [fill.get(word, word) for word in line]
+    env = {**env, "GENZOO_HUB": fill.get(hub, hub)}
     with tempfile.TemporaryDirectory(dir=tmp_path) as cwd, contextlib.chdir(cwd):
         result = CliRunner().invoke(cli, line, env=env, catch_exceptions=True)
     shown = f"genzoo {' '.join(line)}\n{result.output}"
@@ -189,15 +193,22 @@ def _run(world, line: list[str]):
 
 @settings(max_examples=int(os.environ.get("GENZOO_FUZZ_EXAMPLES", "500")), deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(line=invocations())
+@given(line=invocations(), hub=st.sampled_from(HUBS))
 # Found by this fuzzer, fixed at their cause:
-@example(line=["interpolate", "{ckpt}", "--from", "moons:0", "--to", "x", "--device", "cuda"])  # torch's AssertionError
-@example(line=["hub", "serve", "--min-upload-rate", "nan"])  # FloatRange lets nan through to ConnectionLimits
-@example(line=["hub", "serve", "--header-timeout", "inf"])
-@example(line=["train", "gaussian", "--data", "moons", "--config", "{npy}", "--out", "run"])  # UnicodeDecodeError
-@example(line=["encode", "{ckpt}", "moons:0"])  # a model without an encoder: AttributeError
-@example(line=["eval", "--metric", "nope", "--real", ""])  # '' passed the NAME-or---real check: TypeError
-@example(line=["eval", "vae-moons", "--metric", "nll", "--n", "2", "--batch-size", str(10**30)])  # torch.split overflow
-@example(line=["info", "{ckpt}"])  # a checkpoint path was called a bundled model whose plugin is missing (exit 2 still)
-def test_no_invocation_of_the_cli_prints_a_traceback(world, line):
-    _run(world, line)
+# torch's AssertionError for a device this machine lacks, in a plugin command
+@example(line=["interpolate", "{ckpt}", "--from", "moons:0", "--to", "x", "--device", "cuda"], hub="{empty}")
+# click's FloatRange lets nan and inf through to ConnectionLimits
+@example(line=["hub", "serve", "--min-upload-rate", "nan"], hub="{empty}")
+@example(line=["hub", "serve", "--header-timeout", "inf"], hub="{empty}")
+# UnicodeDecodeError reading a binary --config
+@example(line=["train", "gaussian", "--data", "moons", "--config", "{npy}", "--out", "run"], hub="{empty}")
+# AttributeError: a model without an encoder
+@example(line=["encode", "{ckpt}", "moons:0"], hub="{empty}")
+# TypeError: '' passed the NAME-or---real check
+@example(line=["eval", "--metric", "nope", "--real", ""], hub="{empty}")
+# ValueError: a batch size that overflows inside torch.split
+@example(line=["eval", "vae-moons", "--metric", "nll", "--n", "2", "--batch-size", str(10**30)], hub="{empty}")
+# exit 2 already, but a checkpoint path was called a bundled model whose plugin is missing
+@example(line=["info", "{ckpt}"], hub="{empty}")
+def test_no_invocation_of_the_cli_prints_a_traceback(world, line, hub):
+    _run(world, line, hub)
