@@ -144,3 +144,14 @@ def module_hub(tmp_path_factory):
     server = ThreadedServer(base / "root", base / "cache", tokens=TOKENS, max_upload_bytes=64 << 10)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def hf_cache(tmp_path, monkeypatch):
+    """huggingface_hub downloads into a private cache, online, with no GENZOO_HUB or HF_ENDPOINT set."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    for name in ("GENZOO_HUB", "HF_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)

@@ -24,16 +24,6 @@ PUBLISHED = {"classifier-digits": genzoo.builtins, "vae-moons": genzoo_latent_va
 
 
 @pytest.fixture
-def hf_cache(tmp_path, monkeypatch):
-    from huggingface_hub import constants
-
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    for name in ("GENZOO_HUB", "HF_ENDPOINT"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
 def catalogs(tmp_path, monkeypatch):
     """Copies of the three catalogs, which the plugins read instead of their own (no spec cache)."""
     monkeypatch.setenv("GENZOO_CACHE", "off")

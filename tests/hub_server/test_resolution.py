@@ -30,14 +30,8 @@ def _card(**coordinates) -> PretrainedSpec:
 
 
 @pytest.fixture
-def clean_env(tmp_path, monkeypatch):
+def clean_env(hf_cache, tmp_path, monkeypatch):
     """No GENZOO_HUB, no HF_ENDPOINT, a private cache, an empty bundled registry; returns a registry folder."""
-    from huggingface_hub import constants
-
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    for name in ("GENZOO_HUB", "HF_ENDPOINT"):
-        monkeypatch.delenv(name, raising=False)
     registry = tmp_path / "registry"
     registry.mkdir()
     monkeypatch.setenv("GENZOO_REGISTRY", str(registry))
