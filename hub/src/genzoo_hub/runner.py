@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import socket
 
 import uvicorn
+from genzoo.hub.guard import is_loopback
 from starlette.applications import Starlette
 
 from .app import DEFAULT_MAX_UPLOAD_BYTES, create_app
@@ -16,13 +16,6 @@ from .guard import ConnectionLimits, guarded_protocol, raise_descriptor_limit
 from .importer import import_folder
 
 logger = logging.getLogger("genzoo_hub")
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 def uvicorn_config(app: Starlette, *, host: str, port: int, limits: ConnectionLimits,
@@ -60,7 +53,7 @@ def serve(
     if import_dir is not None:
         for repo_id, commit_id in import_folder(root, import_dir, namespace, tag=import_tag):
             logger.info("imported %s at %s", repo_id, commit_id)
-    if not _is_loopback(host):
+    if not is_loopback(host):
         logger.warning("listening on %s: public repos are readable by anyone who can reach it (no TLS)", host)
     if not tokens:
         logger.warning("no tokens configured: the server is read-only")

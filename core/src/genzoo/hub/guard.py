@@ -47,7 +47,7 @@ def check_endpoint(endpoint: str) -> str:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise GenzooError(f"hub {endpoint!r}: expected an http(s)://host[:port] URL or a folder")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname) and os.environ.get(ALLOW_HTTP_VARIABLE) != "1":
+    if parts.scheme == "http" and not is_loopback(parts.hostname) and os.environ.get(ALLOW_HTTP_VARIABLE) != "1":
         raise GenzooError(
             f"hub {endpoint!r}: plain HTTP to another machine can be tampered with on the way; use https, "
             f"or set {ALLOW_HTTP_VARIABLE}=1 if this network is trusted"
@@ -55,7 +55,8 @@ def check_endpoint(endpoint: str) -> str:
     return endpoint.rstrip("/")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine (localhost or a loopback address)."""
     if host == "localhost":
         return True
     try:
