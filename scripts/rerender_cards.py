@@ -15,12 +15,10 @@ import re
 from pathlib import Path
 
 import click
-import yaml
-
 import genzoo
-from genzoo.atomic import sha256_file, write_text
-from genzoo.card import FLOOR_SUFFIX, MetricResult, ModelCard, Recipe, render_readme
-from genzoo.checkpoint import CARD_FILE, CHECKSUMS_FILE, CONFIG_FILE, WEIGHTS_FILE, read_config
+import yaml
+from genzoo.card import FLOOR_SUFFIX, MetricResult, ModelCard, Recipe
+from genzoo.checkpoint import CARD_FILE, read_config, write_card_and_checksums
 
 
 def _section(text: str, title: str) -> list[str]:
@@ -68,10 +66,7 @@ def rerender(folder: Path) -> None:
                      metrics=_metrics(front, body), recipe=recipe, preview=preview)
     if config.sampling is None and folder.name in genzoo.list_models(pretrained=True):
         config = config.model_copy(update={"sampling": genzoo.info(folder.name).pretrained.sampling})
-    checksums = {name: sha256_file(folder / name) for name in (CONFIG_FILE, WEIGHTS_FILE)}
-    write_text(folder / CARD_FILE, render_readme(card, config, checksums, frozenset(spec.capabilities)))
-    files = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != CHECKSUMS_FILE)
-    write_text(folder / CHECKSUMS_FILE, "".join(f"{sha256_file(folder / f)}  {f}\n" for f in files))
+    write_card_and_checksums(folder, card, config, spec.capabilities)
     floors = sum(m.name.endswith(FLOOR_SUFFIX) for m in card.metrics)
     click.echo(f"{folder}: {len(card.metrics)} metrics ({floors} floors) re-rendered")
 

@@ -98,11 +98,18 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
                                    generator=torch.Generator(device=model.device).manual_seed(0))
             save_samples(samples.cpu(), model.data_spec, staging / PREVIEW_FILE)
             card = card.model_copy(update={"preview": PREVIEW_FILE})
-        checksums = {name: sha256_file(staging / name) for name in (CONFIG_FILE, WEIGHTS_FILE)}
-        write_text(staging / CARD_FILE, render_readme(card, config, checksums, frozenset(spec.capabilities)))
-        files = sorted(p.name for p in staging.iterdir() if p.is_file())
-        write_text(staging / CHECKSUMS_FILE, "".join(f"{sha256_file(staging / f)}  {f}\n" for f in files))
+        write_card_and_checksums(staging, card, config, spec.capabilities)
     return directory
+
+
+def write_card_and_checksums(folder: Path, card: ModelCard, config: CheckpointConfig, capabilities) -> None:
+    """The last writes of a checkpoint folder: the README card (which quotes the config and weights
+    digests), then SHA256SUMS over every other file. Saving and re-rendering a card share it, so the
+    two can never disagree on the manifest's format."""
+    checksums = {name: sha256_file(folder / name) for name in (CONFIG_FILE, WEIGHTS_FILE)}
+    write_text(folder / CARD_FILE, render_readme(card, config, checksums, frozenset(capabilities)))
+    files = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != CHECKSUMS_FILE)
+    write_text(folder / CHECKSUMS_FILE, "".join(f"{sha256_file(folder / f)}  {f}\n" for f in files))
 
 
 def _distribution_version(distribution: str) -> str:
