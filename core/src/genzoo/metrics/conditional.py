@@ -36,10 +36,10 @@ def conditional_accuracy_metric(model, request: EvalRequest):
     """Share of samples conditioned on class c that the dataset's classifier assigns to c."""
     model = require_model(model, "cond-acc")
     if Capability.CONDITIONAL not in model.capabilities:
-        raise CapabilityError(f"{model.spec.name!r} is not conditional")
+        raise CapabilityError(f"{model.name!r} is not conditional")
     classes = model.data_spec.num_classes
     if not classes:
-        raise GenzooError(f"{model.spec.name!r} has no num_classes in its DataSpec")
+        raise GenzooError(f"{model.name!r} has no num_classes in its DataSpec")
     n = request.n or DEFAULT_SAMPLES
     labels = model.balanced_condition(n)
     samples = draw_samples(model, request, n, condition=labels)

@@ -38,7 +38,7 @@ def nll_metric(model, request: EvalRequest):
     """Mean NLL of the test split (nats per example), bits/dim, and the ideal where the density is known."""
     model = require_model(model, "nll")
     if not LIKELIHOOD_CAPABILITIES & model.capabilities:
-        raise CapabilityError(f"{model.spec.name!r} has no likelihood (needs log_prob, log_prob_bound or log_prob_estimate)")
+        raise CapabilityError(f"{model.name!r} has no likelihood (needs log_prob, log_prob_bound or log_prob_estimate)")
     options = _check_options(model, request.likelihood_options)
     test = request.dataset("test", view_for(model.data_spec, "likelihood"))
     x, y = test.tensors()
@@ -90,7 +90,7 @@ def _check_options(model, options: dict) -> dict:
     except TypeError:
         accepted = [p.name for p in signature.parameters.values()
                     if p.kind is p.KEYWORD_ONLY and p.name != "condition"]
-        raise ConfigError(f"{model.spec.name!r} log_prob takes no option(s) {', '.join(sorted(options))}; "
+        raise ConfigError(f"{model.name!r} log_prob takes no option(s) {', '.join(sorted(options))}; "
                           f"it accepts: {', '.join(accepted) or 'none'}") from None
     checked = {}
     for key, value in options.items():
