@@ -173,3 +173,14 @@ def test_a_command_whose_module_exits_on_import_is_reported_not_obeyed(plugin_en
     result = CliRunner().invoke(cli, ["bye"])
     assert result.exit_code == 2  # click's "no such command", not the plugin's exit(0)
     assert "command 'bye' (exits_on_import:command) failed to load" in result.stderr
+
+
+def test_a_hub_subcommand_whose_module_exits_on_import_is_reported_not_obeyed(plugin_env):
+    from click.testing import CliRunner
+
+    from genzoo.cli.main import cli
+
+    plugin_env("exiting_command")
+    result = CliRunner().invoke(cli, ["hub", "bye"])
+    assert result.exit_code == 2  # click's "no such command", not the plugin's exit(0)
+    assert "command 'hub bye' (exits_on_import:command) failed to load" in result.stderr

@@ -1,4 +1,5 @@
-"""A plugin whose CLI command's module calls sys.exit(0) when imported."""
+"""A plugin whose CLI commands (one top-level, one under `genzoo hub`) live in a module that calls
+sys.exit(0) when imported."""
 
 from genzoo import CommandSpec, hookimpl
 
@@ -7,4 +8,5 @@ genzoo_hook_api = 2
 
 @hookimpl
 def genzoo_commands():
-    return [CommandSpec(name="bye", target="exits_on_import:command")]
+    return [CommandSpec(name="bye", target="exits_on_import:command"),
+            CommandSpec(name="hub.bye", target="exits_on_import:command")]

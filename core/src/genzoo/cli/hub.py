@@ -77,13 +77,9 @@ class HubGroup(click.Group):
         target = self._contributed().get(name)
         if target is None:
             return _server_missing if name == "serve" else None
-        from genzoo.specs import load_object
+        from genzoo.cli.main import load_command
 
-        try:
-            return load_object(target)
-        except Exception as error:  # a plugin's command must not break the CLI
-            click.echo(f"genzoo: warning: command 'hub {name}' ({target}) failed to load: {error}", err=True)
-            return None
+        return load_command(f"'hub {name}'", target)
 
 
 @click.command("serve", context_settings={"ignore_unknown_options": True, "allow_extra_args": True},

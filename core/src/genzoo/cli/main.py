@@ -38,6 +38,16 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
     click.echo(f"genzoo: warning: {message}", err=True)
 
 
+def load_command(label: str, target: str) -> click.Command | None:
+    """Import a command by path; a plugin's command that fails (or exits) on import is a one-line
+    warning and None, so it can neither break nor end the CLI."""
+    try:
+        return load_object(target)
+    except (Exception, SystemExit) as error:
+        click.echo(f"genzoo: warning: command {label} ({target}) failed to load: {error}", err=True)
+        return None
+
+
 class GenzooGroup(click.Group):
     """A group whose commands are import paths, extended by plugins' `genzoo_commands` hook."""
 
@@ -55,11 +65,7 @@ class GenzooGroup(click.Group):
         target = BUILTIN_COMMANDS.get(name) or self._plugin_commands().get(name)
         if target is None:
             return None
-        try:
-            return load_object(target)
-        except (Exception, SystemExit) as error:  # a plugin's command must not break (or end) the CLI
-            click.echo(f"genzoo: warning: command {name!r} ({target}) failed to load: {error}", err=True)
-            return None
+        return load_command(repr(name), target)
 
     def invoke(self, ctx: click.Context):
         with warnings.catch_warnings(), quiet_huggingface_hub():
