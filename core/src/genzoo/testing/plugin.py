@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 
-# Tests that inspect the selection itself rather than one architecture.
-_NOT_PARAMETRIZED = ("test_architectures_are_collected",)
-
 
 def _has_pattern(names) -> bool:
     return any(set(name) & set("*?[") for name in names)
@@ -71,8 +68,6 @@ def pytest_generate_tests(metafunc):
 
     cls = metafunc.cls
     if cls is None or not issubclass(cls, ConformanceSuite) or "architecture" not in metafunc.fixturenames:
-        return
-    if metafunc.function.__name__ in _NOT_PARAMETRIZED:
         return
     names = selected_architectures(cls)
     metafunc.parametrize("architecture", names, ids=names)

@@ -39,10 +39,6 @@ class GroupConfig(BaseModel):
     ema: bool | None = Field(None, description="Average this group's parameters when ema_decay is set (default true).")
 
 
-# The TrainConfig fields a group may override (its `ema` flag is not a TrainConfig field).
-GROUP_FIELDS = tuple(name for name in GroupConfig.model_fields if name != "ema")
-
-
 class TrainConfig(BaseModel):
     """Optimizer, schedule, regularisation, seeding and output cadence of one run."""
 
