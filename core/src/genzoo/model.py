@@ -161,6 +161,15 @@ class GenerativeModel(nn.Module):
             return defaults.sampler, {**defaults.options, **options}
         return sampler or self.default_sampler, dict(options)
 
+    def card_sampling(self, sampler: str | None, options: dict[str, Any]) -> str | None:
+        """"ddim (steps=50, guidance_scale=1.5)" when `sample(sampler=..., **options)` would use the card's
+        sampling defaults, else None: what the CLI and the metrics tell users who named no sampler."""
+        chosen, chosen_options = self.sampling_plan(sampler, options)
+        if self.sampling_defaults is None or chosen != self.sampling_defaults.sampler:
+            return None
+        described = ", ".join(f"{k}={v}" for k, v in chosen_options.items())
+        return chosen + (f" ({described})" if described else "")
+
     def precision(self) -> contextlib.AbstractContextManager:
         """Autocast to the weights' dtype when they are bfloat16/float16, so float32 noise and buffers mix
         with them; a no-op for float32 models."""

@@ -103,11 +103,9 @@ def sample_command(name, n, seed, sampler, steps, assignments, condition, device
         if labels is not None:
             click.echo(f"genzoo: no --condition given: {n} samples with balanced labels 0..{model.data_spec.num_classes - 1}",
                        err=True)
-    chosen, chosen_options = model.sampling_plan(sampler, options)
-    if model.sampling_defaults is not None and chosen == model.sampling_defaults.sampler:
-        described = ", ".join(f"{k}={v}" for k, v in chosen_options.items())
-        click.echo(f"genzoo: sampling with {chosen}{f' ({described})' if described else ''}, as measured on the card",
-                   err=True)
+    described = model.card_sampling(sampler, options)
+    if described:
+        click.echo(f"genzoo: sampling with {described}, as measured on the card", err=True)
     samples = model.sample(n, condition=labels, generator=generator, sampler=sampler, **options)
     path = save_samples(samples.cpu(), model.data_spec, output)
     click.echo(f"wrote {n} samples to {path}")

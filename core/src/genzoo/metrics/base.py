@@ -96,12 +96,8 @@ def draw_samples(model, request: EvalRequest, n: int, condition: torch.Tensor | 
 def card_sampling_note(model, request: EvalRequest) -> str:
     """", with the card's sampler ..." when the samples come from the model's card defaults rather than the
     command line, so a result says how it was sampled even though its command names no sampler."""
-    defaults = model.sampling_defaults
-    sampler, options = model.sampling_plan(request.sampler, request.sampler_options)
-    if defaults is None or sampler != defaults.sampler:
-        return ""
-    described = ", ".join(f"{k}={v}" for k, v in options.items())
-    return f", the card's sampler {sampler}" + (f" ({described})" if described else "")
+    described = model.card_sampling(request.sampler, request.sampler_options)
+    return f", the card's sampler {described}" if described else ""
 
 
 @torch.no_grad()
