@@ -141,14 +141,8 @@ class GenerativeModel(nn.Module):
             raise CapabilityError(f"{self.name!r} has no default sampler; it cannot sample")
         strategy = get_sampler(sampler, self)
         labels = self.prepare_condition(condition, n)
-        was_training = self.training
-        self.eval()
-        try:
-            with self.precision():
-                samples = strategy(self, n, condition=labels, generator=generator, **options)
-        finally:
-            self.train(was_training)
-        return samples.float() if samples.is_floating_point() else samples
+        with self._inference():
+            return _full_precision(strategy(self, n, condition=labels, generator=generator, **options))
 
     def sampling_plan(self, sampler: str | None, options: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
         """The sampler and options `sample` will use.
@@ -160,6 +154,17 @@ class GenerativeModel(nn.Module):
         if defaults is not None and sampler in (None, defaults.sampler):
             return defaults.sampler, {**defaults.options, **options}
         return sampler or self.default_sampler, dict(options)
+
+    @contextlib.contextmanager
+    def _inference(self):
+        """Eval mode in the weights' precision for one generating call; the training flag comes back after."""
+        was_training = self.training
+        self.eval()
+        try:
+            with self.precision():
+                yield
+        finally:
+            self.train(was_training)
 
     def card_sampling(self, sampler: str | None, options: dict[str, Any]) -> str | None:
         """"ddim (steps=50, guidance_scale=1.5)" when `sample(sampler=..., **options)` would use the card's
@@ -225,14 +230,13 @@ class GenerativeModel(nn.Module):
         if Capability.TRANSLATE not in self.capabilities or self.source_spec is None:
             raise CapabilityError(f"{self.name!r} cannot translate: it lacks the 'translate' capability")
         x = check_inputs(torch.as_tensor(x), self.source_spec, "translate input").to(self.device)
-        was_training = self.training
-        self.eval()
-        try:
-            with self.precision():
-                outputs = self.translate(x, generator=generator)
-        finally:
-            self.train(was_training)
-        return outputs.float() if outputs.is_floating_point() else outputs
+        with self._inference():
+            return _full_precision(self.translate(x, generator=generator))
+
+
+def _full_precision(outputs: torch.Tensor) -> torch.Tensor:
+    """Floating outputs as float32 whatever the weights' dtype (integer outputs stay as they are)."""
+    return outputs.float() if outputs.is_floating_point() else outputs
 
 
 def check_inputs(x: torch.Tensor, spec: DataSpec, what: str, *, n: int | None = None) -> torch.Tensor:
