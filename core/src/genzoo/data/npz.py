@@ -40,11 +40,11 @@ def npz_dataset(path: str, split: Split = "train", *, view: View | None = None, 
     arrays = _read(file, file.stat().st_mtime_ns if file.is_file() else 0)
     x, y = _split(arrays, split, holdout)
     # The spec comes from both splits, so that train and test data (and a model of either) agree on it.
-    every_x = np.concatenate([arrays["x"], arrays["x_test"]]) if "x_test" in arrays else arrays["x"]
+    # Their extremes are taken array by array: concatenating the splits would copy all the data on every load.
+    xs = [arrays[key] for key in ("x", "x_test") if key in arrays]
     num_classes = None
     if y is not None:
-        every_y = np.concatenate([arrays["y"], arrays["y_test"]]) if "y_test" in arrays else arrays["y"]
-        num_classes = int(every_y.max()) + 1
+        num_classes = max(int(arrays[key].max()) for key in ("y", "y_test") if key in arrays) + 1
     labels = None if y is None else torch.from_numpy(y.astype(np.int64))
     if x.dtype == np.uint8 and (x.ndim == 3 or (x.ndim == 4 and x.shape[1] in (1, 3))):
         levels = torch.from_numpy((x if x.ndim == 4 else x[:, None]).copy())  # never a view of the cached arrays
@@ -52,12 +52,12 @@ def npz_dataset(path: str, split: Split = "train", *, view: View | None = None, 
                             seed=seed, name=name, split=split)
     if x.dtype.kind in "iub":
         _refuse_view(name, view, "levels", "integer")
-        top = int(every_x.max())
+        top = max(int(a.max()) for a in xs)
         spec = DataSpec(shape=x.shape[1:], kind="discrete", dtype="int64", value_range=(0, max(top, 1)),
                         levels=max(top, 1) + 1, num_classes=num_classes)
         return TensorDataset(torch.from_numpy(x.astype(np.int64)), labels, spec, name=name, split=split)
     _refuse_view(name, view, "continuous", "float")
-    in_unit = every_x.min() >= 0 and every_x.max() <= 1
+    in_unit = all(a.min() >= 0 and a.max() <= 1 for a in xs)
     spec = DataSpec(shape=x.shape[1:], value_range=(0.0, 1.0) if in_unit else None, num_classes=num_classes)
     return TensorDataset(torch.from_numpy(x.astype(np.float32)), labels, spec, name=name, split=split)
 
