@@ -12,6 +12,11 @@ import torch
 from genzoo.errors import ConfigError
 
 
+def default_device() -> str:
+    """Where models run when the user names no device: the first CUDA GPU when there is one, else the CPU."""
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def usable_device(device: str | torch.device) -> torch.device:
     """`device` as a torch.device, or a ConfigError when it is not a device name or this machine cannot
     run models on it (no CUDA build or no such GPU, no MPS, meta and other devices that hold no data here)."""

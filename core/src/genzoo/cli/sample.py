@@ -29,19 +29,13 @@ def _read_condition(model, source: str):
     return conditions[0] if len(conditions) == 1 else conditions
 
 
-def _default_device() -> str:
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def checked_device(device: str | None) -> str:
     """`--device` as given (default cuda when available, else cpu), or a usage error naming it when it is not a
     device name or this machine cannot run models on it (see genzoo.devices)."""
-    from genzoo.devices import usable_device
+    from genzoo.devices import default_device, usable_device
     from genzoo.errors import ConfigError
 
-    device = device or _default_device()
+    device = device or default_device()
     try:
         usable_device(device)
     except ConfigError as error:

@@ -31,10 +31,11 @@ class Processes:
 def resolve_device(name: str, local_rank: int) -> torch.device:
     """The device `name` ('auto', 'cpu', 'cuda', 'cuda:N') means for this process; a one-line
     ConfigError when it is not a device name or this machine does not have it."""
+    from genzoo.devices import default_device
     from genzoo.errors import ConfigError
 
     if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
+        name = default_device()
     try:
         device = torch.device(name)
     except RuntimeError:
