@@ -34,9 +34,12 @@ def bundled_registry() -> Path | None:
 def hub_location() -> str | Path | None:
     """The configured hub: `GENZOO_HUB` (URL or folder), else `HF_ENDPOINT`, else the bundled registry."""
     configured = os.environ.get("GENZOO_HUB") or os.environ.get("HF_ENDPOINT")
-    if configured:
-        return check_endpoint(configured) if "://" in configured else Path(configured).expanduser()
-    return bundled_registry()
+    return _location(configured) if configured else bundled_registry()
+
+
+def _location(value: str) -> str | Path:
+    """A hub setting as what it names: a checked URL, or a folder of repos."""
+    return check_endpoint(value) if "://" in value else Path(value).expanduser()
 
 
 def _repo_folder(root: Path, repo_id: str) -> Path | None:
@@ -211,8 +214,7 @@ def _sources(spec: PretrainedSpec) -> list[tuple[str, str | Path]]:
     sources: list[tuple[str, str | Path]] = []
     explicit = os.environ.get("GENZOO_HUB")
     if explicit:
-        where = check_endpoint(explicit) if "://" in explicit else Path(explicit).expanduser()
-        sources.append((f"GENZOO_HUB={explicit}", where))
+        sources.append((f"GENZOO_HUB={explicit}", _location(explicit)))
     if not sources or sources[0][1] != card_hub(spec):
         sources.append((card_hub(spec), card_hub(spec)))
     bundled = bundled_registry()
