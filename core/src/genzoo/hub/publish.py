@@ -14,7 +14,7 @@ from genzoo.hub.guard import guard
 
 def validate_folder(folder: Path) -> None:
     """Refuse to publish anything that `genzoo.load` would refuse: config, digests, safetensors, card."""
-    from safetensors import SafetensorError, safe_open
+    from genzoo.checkpoint_fit import read_header
 
     if not folder.is_dir():
         raise CheckpointError(f"{folder}: not a folder")
@@ -23,11 +23,7 @@ def validate_folder(folder: Path) -> None:
     weights = folder / WEIGHTS_FILE
     if not weights.is_file():
         raise CheckpointError(f"{weights}: missing")
-    try:
-        with safe_open(str(weights), framework="pt") as handle:
-            handle.keys()
-    except (SafetensorError, OSError) as error:
-        raise CheckpointError(f"{weights}: not a valid safetensors file ({error})") from None
+    read_header(weights)  # the header reader loading uses: the same refusals, the same message
     card = folder / CARD_FILE
     try:
         text = card.read_bytes().decode("utf-8") if card.is_file() else ""
