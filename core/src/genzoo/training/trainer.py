@@ -113,6 +113,9 @@ class Trainer:
             check_fit_settings(config.train, self.spec.name, self.step)
         else:
             check_groups(config.train, self.step)
+            # group -> (its TrainConfig, whether the EMA averages it): resolved before data or model exist,
+            # so a bad setting fails at once
+            self.per_group = group_configs(config.train, self.step)
         self.dataset = open_dataset(config.dataset, config.data)
         settings = config.train
         torch.manual_seed(settings.seed)  # the same initial weights in every process
@@ -151,7 +154,7 @@ class Trainer:
 
     def _train(self, resume: bool) -> TrainResult:
         settings, step, model = self.config.train, self.step, self.model
-        per_group = group_configs(settings, step)  # group -> (its TrainConfig, whether the EMA averages it)
+        per_group = self.per_group
         params = {g: [p for p in step.parameters(model, g) if p.requires_grad] for g in step.groups}
         optimizers = {g: build_optimizer(params[g], per_group[g][0]) for g in step.groups}
         live = ema_live_names(model, params, {g: averaged for g, (_, averaged) in per_group.items()})
