@@ -65,8 +65,6 @@ def train_command(architecture, dataset, trainer, device, config_file, assignmen
     config = build_run_config(architecture, dataset, values, trainer)
     # A resumed run's recipe is the equivalent command of its whole saved config (trainer's default).
     command = None if resume else _command_line(architecture, dataset, trainer, config_file, assignments, out)
-    main = os.environ.get("RANK", "0") == "0"
-    result = run(config, out, resume=resume, command=command, progress=not no_progress,
-                 report=click.echo if main else None)
-    if main:
+    result = run(config, out, resume=resume, command=command, progress=not no_progress, report=click.echo)
+    if os.environ.get("RANK", "0") == "0":  # run() reports from rank 0 only; so does this line
         click.echo(f"wrote {result.path} ({result.summary})")
