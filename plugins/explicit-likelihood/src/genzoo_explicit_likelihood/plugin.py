@@ -1,21 +1,37 @@
-"""The genzoo entry point of the explicit-likelihood family."""
+"""The genzoo entry point of the explicit-likelihood family.
 
-from genzoo import ArchitectureSpec, Capability, hookimpl
+Each group of models registers its architectures, samplers and metrics in its own module under
+`specs/` (plain pydantic specs, no torch import, so `genzoo list` stays fast); this module only
+gathers them. Pretrained checkpoints are pinned in `pretrained.json`, written by
+scripts/publish_pretrained.py.
+"""
+
+from pathlib import Path
+
+from genzoo import ArchitectureSpec, MetricSpec, PretrainedSpec, SamplerSpec, hookimpl
+from genzoo_explicit_likelihood.specs import flows, gaussians, linear, mixtures
 
 genzoo_hook_api = 2
+
+CATALOG = Path(__file__).with_name("pretrained.json")
+PARTS = (gaussians, mixtures, linear, flows)
 
 
 @hookimpl
 def genzoo_architectures() -> list[ArchitectureSpec]:
-    return [
-        ArchitectureSpec(
-            name="gaussian",
-            family="explicit-likelihood",
-            model="genzoo_explicit_likelihood.gaussian:Gaussian",
-            capabilities=(Capability.SAMPLE, Capability.LOG_PROB),
-            methods=("generate",),
-            trainers={"nll": "genzoo_explicit_likelihood.training:NLLStep"},
-            description="Full-covariance Gaussian; the baseline every likelihood is compared with.",
-            tiny_config={},
-        )
-    ]
+    return [spec for part in PARTS for spec in part.ARCHITECTURES]
+
+
+@hookimpl
+def genzoo_samplers() -> list[SamplerSpec]:
+    return [spec for part in PARTS for spec in part.SAMPLERS]
+
+
+@hookimpl
+def genzoo_metrics() -> list[MetricSpec]:
+    return [spec for part in PARTS for spec in part.METRICS]
+
+
+@hookimpl
+def genzoo_pretrained() -> list[PretrainedSpec]:
+    return PretrainedSpec.from_catalog(CATALOG)

@@ -1,0 +1,21 @@
+"""Gaussian models: the full-covariance baseline and the class-conditional Bayes classifier."""
+
+from genzoo import ArchitectureSpec, Capability, MetricSpec, SamplerSpec
+
+FAMILY = "explicit-likelihood"
+PACKAGE = "genzoo_explicit_likelihood"
+
+ARCHITECTURES: list[ArchitectureSpec] = [
+    ArchitectureSpec(
+        name="gaussian",
+        family=FAMILY,
+        model=f"{PACKAGE}.gaussian:Gaussian",
+        capabilities=(Capability.SAMPLE, Capability.LOG_PROB),
+        methods=("generate",),
+        trainers={"nll": f"{PACKAGE}.training:NLLStep"},
+        description="Full-covariance Gaussian; the baseline every likelihood is compared with.",
+        tiny_config={},
+    )
+]
+SAMPLERS: list[SamplerSpec] = []
+METRICS: list[MetricSpec] = []
