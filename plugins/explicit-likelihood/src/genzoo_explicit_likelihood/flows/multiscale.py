@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import torch
 
-from genzoo.errors import ConfigError
+from genzoo.plugin import ConfigError
 from genzoo_explicit_likelihood.flows.layer import FlowLayer, FlowSequence
 from genzoo_explicit_likelihood.flows.squeeze import Squeeze, Unsqueeze
 

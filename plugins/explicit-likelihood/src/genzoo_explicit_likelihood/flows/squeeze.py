@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from genzoo.errors import ConfigError
+from genzoo.plugin import ConfigError
 from genzoo_explicit_likelihood.flows.layer import FlowLayer
 
 
