@@ -1,7 +1,36 @@
-"""The linear part of the family (filled in by its own change)."""
+"""The linear-Gaussian latent models: probabilistic PCA and factor analysis."""
 
-from genzoo import ArchitectureSpec, MetricSpec, SamplerSpec
+from genzoo import ArchitectureSpec, Capability, MetricSpec, SamplerSpec
 
-ARCHITECTURES: list[ArchitectureSpec] = []
+FAMILY = "explicit-likelihood"
+PACKAGE = "genzoo_explicit_likelihood"
+CAPABILITIES = (Capability.SAMPLE, Capability.LOG_PROB, Capability.ENCODE, Capability.DECODE)
+# 2-d data with one factor: small enough for the kit's grid integral of the density.
+TINY = {"data": {"shape": (2,), "value_range": None}, "latent_dim": 1}
+
+ARCHITECTURES: list[ArchitectureSpec] = [
+    ArchitectureSpec(
+        name="ppca",
+        family=FAMILY,
+        model=f"{PACKAGE}.ppca:PPCA",
+        capabilities=CAPABILITIES,
+        methods=("generate",),
+        trainers={"closed-form": f"{PACKAGE}.ppca:PPCAClosedForm", "em": f"{PACKAGE}.ppca:PPCAEM"},
+        description="Probabilistic PCA: N(mu, W W^T + s^2 I), fitted in closed form or by EM; encode gives E[z|x].",
+        tiny_config=TINY,
+        paper="Tipping & Bishop 1999, Probabilistic Principal Component Analysis",
+    ),
+    ArchitectureSpec(
+        name="fa",
+        family=FAMILY,
+        model=f"{PACKAGE}.factor_analysis:FactorAnalysis",
+        capabilities=CAPABILITIES,
+        methods=("generate",),
+        trainers={"em": f"{PACKAGE}.factor_analysis:FactorAnalysisEM"},
+        description="Factor analysis: N(mu, W W^T + Psi), Psi diagonal, fitted by EM; encode gives E[z|x].",
+        tiny_config=TINY,
+        paper="Ghahramani & Hinton 1996, The EM Algorithm for Mixtures of Factor Analyzers",
+    ),
+]
 SAMPLERS: list[SamplerSpec] = []
 METRICS: list[MetricSpec] = []
