@@ -54,4 +54,6 @@ class InvertibleConv1x1(FlowLayer):
 
     def inverse(self, z: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
         weight, _ = self._weight_and_log_det()
-        return _mix_channels(z, torch.linalg.inv(weight))
+        # inverted in float32 at least: linalg.inv has no bfloat16/float16 kernels
+        inverse = torch.linalg.inv(weight.to(torch.promote_types(weight.dtype, torch.float32)))
+        return _mix_channels(z, inverse.to(z.dtype))
