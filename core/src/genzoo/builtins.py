@@ -91,6 +91,9 @@ def genzoo_metrics() -> list[MetricSpec]:
                    description="Test NLL in nats and bits/dim (exact or flagged bound); the ideal on 2D toys."),
         MetricSpec(name="fid", target="genzoo.metrics.fid:fid_metric",
                    description="FID on the dataset classifier's features, with the real test-vs-train floor."),
+        MetricSpec(name="fid-per-class", target="genzoo.metrics.fid_per_class:fid_per_class_metric",
+                   description="FID of class-conditional samples per class against real images of that class, "
+                               "with per-class floors and the mean over classes."),
         MetricSpec(name="kid", target="genzoo.metrics.kid:kid_metric",
                    description="KID (unbiased, cubic kernel) on classifier features, with the real floor."),
         MetricSpec(name="cond-acc", target="genzoo.metrics.conditional:conditional_accuracy_metric",

@@ -192,6 +192,12 @@ class GenerativeModel(nn.Module):
             return None
         return torch.arange(n, device=self.device) % classes
 
+    def prior_labels(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n class labels drawn from the model's own class prior p(y), so that sampling them and then
+        p(x | y) draws from the joint (`genzoo sample --condition prior`). Only models that fit a class
+        prior (a class-conditional Gaussian, a mixture with labelled components) override this."""
+        raise CapabilityError(f"{self.name!r} has no class prior; give --condition labels")
+
     def prepare_condition(self, condition: Condition, n: int) -> torch.Tensor | None:
         """Check a condition against the model and return it batched to n (or None).
 

@@ -7,6 +7,8 @@ import click
 from genzoo.cli.options import SAMPLE_COUNT, SEED, parse_assignments
 from genzoo.errors import GenzooError
 
+PRIOR = "prior"  # --condition prior: labels from the model's class prior (GenerativeModel.prior_labels)
+
 
 def _parse_condition(text: str | None, n: int) -> list[int] | None:
     """'3' -> all threes; '0,1,2' -> labels tiled to n (so -n 100 with ten labels gives rows)."""
@@ -61,9 +63,11 @@ def require_memory(n: int, data_spec) -> None:
 @click.option("--sampler", help="A registered sampler (see `genzoo info NAME`); default: the card's, else the model's own.")
 @click.option("--steps", type=click.IntRange(min=1), help="Shorthand for --set steps=N.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A sampler option (repeatable).")
-@click.option("--condition", help="Class label(s) for conditional models: '3' or '0,1,...,9' (tiled to -n); "
-                                  "default: every class equally often. Models conditioned on vectors or images "
-                                  "take one IMG, DATASET:INDEX or FILE.npy (one condition, or one per sample).")
+@click.option("--condition", help="Class label(s) for conditional models: '3' or '0,1,...,9' (tiled to -n), or "
+                                  "'prior': labels drawn from the model's own class prior, i.e. samples of the "
+                                  "joint p(y)p(x|y) (models that fit one, e.g. bayes-gaussian); default: every "
+                                  "class equally often. Models conditioned on vectors or images take one IMG, "
+                                  "DATASET:INDEX or FILE.npy (one condition, or one per sample).")
 @click.option("--device", help="torch device; default cuda when available, else cpu.")
 @click.option("-o", "--output", default="samples.png", show_default=True, type=click.Path(dir_okay=False),
               help="Output file: .png (image grid or 2D scatter), .npy or .pt.")
@@ -88,7 +92,9 @@ def sample_command(name, n, seed, sampler, steps, assignments, condition, device
     model = genzoo.load(name, device=device, verify=not no_verify)
     require_memory(n, model.data_spec)
     generator = torch.Generator(device=device).manual_seed(seed)
-    if condition is not None and model.condition_spec is not None:
+    if condition == PRIOR:
+        labels = model.prior_labels(n, generator=generator)
+    elif condition is not None and model.condition_spec is not None:
         labels = _read_condition(model, condition)
     else:
         labels = _parse_condition(condition, n)

@@ -37,6 +37,18 @@ def load_feature_classifier(dataset: str, device: str | None = None):
     return genzoo.load(feature_classifier_name(dataset), device=device)
 
 
+def classifier_features(classifier, x: torch.Tensor, batch_size: int) -> torch.Tensor:
+    """The classifier's penultimate features of `x`, in batches, as float64 on the CPU."""
+    return batched(classifier.features, x.to(classifier.device), batch_size, "features").double().cpu()
+
+
+def require_same_shape(model, request: EvalRequest, data_spec) -> None:
+    """A GenzooError unless the model's samples have the shape of the requested dataset's examples."""
+    if tuple(model.data_spec.shape) != tuple(data_spec.shape):
+        raise GenzooError(f"the model makes samples of shape {model.data_spec.shape}, "
+                          f"but {request.data} examples have shape {data_spec.shape}")
+
+
 def compare_with_real(model, request: EvalRequest, name: str,
                       distance: Callable[[torch.Tensor, torch.Tensor, torch.Generator], float]) -> list[MetricResult]:
     """`name` between samples and real train images (when there is a model) and its real-data floor."""
@@ -50,16 +62,14 @@ def compare_with_real(model, request: EvalRequest, name: str,
     x_train = train.tensors()[0][torch.randperm(len(train), generator=generator)[:n]]
 
     def features(x: torch.Tensor) -> torch.Tensor:
-        return batched(classifier.features, x.to(classifier.device), request.batch_size, "features").double().cpu()
+        return classifier_features(classifier, x, request.batch_size)
 
     train_features = features(x_train)
     notes = f"n={n}, {view} view, features: {classifier_name} penultimate layer"
     floor = distance(features(x_test), train_features, generator)
     results = [request.result(f"{name}-floor", floor, split="test-vs-train", notes=f"real test vs real train, {notes}")]
     if model is not None:
-        if tuple(model.data_spec.shape) != tuple(test.data_spec.shape):
-            raise GenzooError(f"the model makes samples of shape {model.data_spec.shape}, "
-                              f"but {request.data} examples have shape {test.data_spec.shape}")
+        require_same_shape(model, request, test.data_spec)
         samples = draw_samples(model, request, n, condition=model.balanced_condition(n))
         value = distance(features(samples), train_features, generator)
         notes = f"samples vs real train, {notes}{card_sampling_note(model, request)}"

@@ -15,7 +15,18 @@ ARCHITECTURES: list[ArchitectureSpec] = [
         trainers={"nll": f"{PACKAGE}.training:NLLStep"},
         description="Full-covariance Gaussian; the baseline every likelihood is compared with.",
         tiny_config={},
-    )
+    ),
+    ArchitectureSpec(
+        name="bayes-gaussian",
+        family=FAMILY,
+        model=f"{PACKAGE}.bayes_gaussian:BayesGaussian",
+        capabilities=(Capability.SAMPLE, Capability.LOG_PROB, Capability.CONDITIONAL),
+        methods=("generate",),
+        trainers={"closed-form": f"{PACKAGE}.bayes_gaussian:BayesGaussianFit"},
+        description="Class-conditional full-covariance Gaussian with a class prior: samples p(x|y) or the "
+                    "joint p(y)p(x|y), classifies by Bayes' rule.",
+        tiny_config={},
+    ),
 ]
 SAMPLERS: list[SamplerSpec] = []
 METRICS: list[MetricSpec] = []
