@@ -13,6 +13,7 @@ log-likelihood after every iteration, so this is checkable.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal
 
 import torch
@@ -75,17 +76,25 @@ class GaussianMixture(nn.Module):
 
     # -- density -----------------------------------------------------------------------------
     def component_log_probs(self, x: torch.Tensor) -> torch.Tensor:
-        """log w_k + log N(x | mu_k, Sigma_k) for each row of x (n, dim): shape (n, components)."""
-        diff = x.unsqueeze(1) - self.means  # (n, K, d)
+        """log w_k + log N(x | mu_k, Sigma_k) for each row of x (n, dim): shape (n, components).
+
+        The squared distances are matrix products (x^2 @ 1/var - 2 x @ mu/var + mu^2/var for diagonal
+        covariances, x @ L^-T - mu @ L^-T for full ones), several times faster than broadcasting x - mu
+        to an (n, components, dim) tensor; on digits in float32 they agree with that to 1e-6 relative.
+        """
+        x = x.to(self.means.dtype)
         if self.covariance == "full":
-            solved = torch.linalg.solve_triangular(self.scale_tril, diff.transpose(0, 1).transpose(1, 2),
-                                                   upper=False)  # (K, d, n)
-            mahalanobis = solved.pow(2).sum(1).T  # (n, K)
+            eye = torch.eye(self.dim, dtype=x.dtype, device=x.device).expand_as(self.scale_tril)
+            whitening = torch.linalg.solve_triangular(self.scale_tril, eye, upper=False).transpose(1, 2)  # L^-T
+            whitened = x @ whitening - self.means.unsqueeze(1) @ whitening  # (K, n, d)
+            mahalanobis = whitened.pow(2).sum(2).T
             log_det = self.scale_tril.diagonal(dim1=1, dim2=2).log().sum(1)
         else:
-            stds = self.stds.expand(-1, self.dim)
-            mahalanobis = (diff / stds).pow(2).sum(2)
-            log_det = stds.log().sum(1)
+            variances = self.stds.expand(-1, self.dim) ** 2
+            precisions = 1 / variances  # (K, d)
+            mahalanobis = (x.pow(2) @ precisions.T - 2 * x @ (self.means * precisions).T
+                           + (self.means.pow(2) * precisions).sum(1)).clamp_min(0)
+            log_det = 0.5 * variances.log().sum(1)
         return self.log_weights - 0.5 * mahalanobis - log_det - 0.5 * self.dim * LOG_2PI
 
     def log_prob(self, x: torch.Tensor) -> torch.Tensor:
@@ -109,38 +118,56 @@ class GaussianMixture(nn.Module):
     # -- fitting ------------------------------------------------------------------------------
     @torch.no_grad()
     def fit(self, x: torch.Tensor, *, generator: torch.Generator | None = None, iterations: int = 100,
-            tolerance: float = 1e-5) -> EMFit:
-        """EM from a k-means++ start until the mean log-likelihood gains less than `tolerance` per iteration."""
-        x = x.to(self.means.device, self.means.dtype)
+            tolerance: float = 1e-5, on_iteration: Callable[[int, float], None] | None = None) -> EMFit:
+        """EM from a k-means++ start until the mean log-likelihood gains less than `tolerance` per iteration.
+
+        The fit runs in this mixture's dtype (`.double()` for float64) on a fresh copy, so a failed fit
+        (a singular covariance) leaves the mixture as it was. `on_iteration(i, log_likelihood)` is
+        called after each iteration, for progress logs.
+        """
         if len(x) < self.components:
             raise ConfigError(f"cannot fit {self.components} mixture components to {len(x)} points; "
                               f"use at most {len(x)} components")
-        self.means.copy_(kmeans_plus_plus(x, self.components, generator))
-        responsibilities = _one_hot_nearest(x, self.means)
+        work = GaussianMixture(self.components, self.dim, self.covariance, self.jitter).to(self.means)
+        x = x.to(self.means)
+        responsibilities = _one_hot_nearest(x, kmeans_plus_plus(x, self.components, generator))
         history: list[float] = []
-        for _ in range(iterations):
-            self._maximisation(x, responsibilities)
-            log_probs = self.component_log_probs(x)
+        for iteration in range(iterations):
+            work._maximisation(x, responsibilities)
+            log_probs = work.component_log_probs(x)
             history.append(float(torch.logsumexp(log_probs, dim=1).mean()))
+            if on_iteration is not None:
+                on_iteration(iteration, history[-1])
             responsibilities = torch.softmax(log_probs, dim=1)
             if len(history) > 1 and history[-1] - history[-2] < tolerance:
                 break
+        for name, buffer in work.named_buffers():
+            getattr(self, name).copy_(buffer)
         converged = len(history) > 1 and history[-1] - history[-2] < tolerance
         return EMFit(log_likelihood=history[-1], iterations=len(history), converged=converged, history=tuple(history))
 
     def _maximisation(self, x: torch.Tensor, responsibilities: torch.Tensor) -> None:
         """The weights, means and covariances that maximise the expected log-likelihood, plus jitter."""
-        counts = responsibilities.sum(0) + 1e-10
+        mass = responsibilities.sum(0)
+        counts = mass + 1e-10
         self.log_weights.copy_((counts / counts.sum()).log())
-        self.means.copy_(responsibilities.T @ x / counts[:, None])
-        diff = x.unsqueeze(1) - self.means  # (n, K, d)
-        weighted = diff * responsibilities.unsqueeze(-1)
+        sums = responsibilities.T @ x
+        self.means.copy_(sums / counts[:, None])
         if self.covariance == "full":
-            covariance = torch.einsum("nkd,nke->kde", weighted, diff) / counts[:, None, None]
+            diff = x - self.means.unsqueeze(1)  # (K, n, d)
+            weighted = diff * responsibilities.T.unsqueeze(-1)
+            covariance = weighted.transpose(1, 2) @ diff / counts[:, None, None]
             covariance += self.jitter * torch.eye(self.dim, device=x.device, dtype=x.dtype)
-            self.scale_tril.copy_(torch.linalg.cholesky(covariance))
+            factor, info = torch.linalg.cholesky_ex(covariance)
+            if info.any():
+                singular = int(info.nonzero()[0, 0])
+                raise ConfigError(f"the covariance of mixture component {singular} is singular (its points span "
+                                  f"fewer than {self.dim} dimensions); raise jitter above {self.jitter:g}")
+            self.scale_tril.copy_(factor)
             return
-        variance = (weighted * diff).sum(0) / counts[:, None]  # (K, d)
+        # sum_n r_nk (x_n - mu_k)^2 = sum r x^2 - 2 mu sum r x + mu^2 sum r: matrix products, no (n, K, d) tensor
+        squares = responsibilities.T @ x.pow(2) - 2 * self.means * sums + self.means.pow(2) * mass[:, None]
+        variance = squares.clamp_min(0) / counts[:, None]
         if self.covariance == "spherical":
             variance = variance.mean(1, keepdim=True)
         self.stds.copy_((variance + self.jitter).sqrt())
