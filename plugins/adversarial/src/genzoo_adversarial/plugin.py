@@ -1,7 +1,42 @@
 """The genzoo entry point of the adversarial family.
 
-Its architectures, samplers and pretrained cards arrive with the family's own issue; until then
-the plugin registers nothing but is installed, listed by `genzoo plugins` and conformance-tested.
+Each group of models registers its architectures, samplers, metrics and commands in its own module
+under `specs/` (plain pydantic specs, no torch import, so `genzoo list` stays fast); this module
+only gathers them. Pretrained checkpoints are pinned in `pretrained.json`, written by
+scripts/publish_pretrained.py.
 """
 
+from pathlib import Path
+
+from genzoo import ArchitectureSpec, CommandSpec, MetricSpec, PretrainedSpec, SamplerSpec, hookimpl
+from genzoo_adversarial.specs import conditional, unconditional
+
 genzoo_hook_api = 2
+
+CATALOG = Path(__file__).with_name("pretrained.json")
+PARTS = (unconditional, conditional)
+
+
+@hookimpl
+def genzoo_architectures() -> list[ArchitectureSpec]:
+    return [spec for part in PARTS for spec in part.ARCHITECTURES]
+
+
+@hookimpl
+def genzoo_samplers() -> list[SamplerSpec]:
+    return [spec for part in PARTS for spec in part.SAMPLERS]
+
+
+@hookimpl
+def genzoo_metrics() -> list[MetricSpec]:
+    return [spec for part in PARTS for spec in part.METRICS]
+
+
+@hookimpl
+def genzoo_commands() -> list[CommandSpec]:
+    return [spec for part in PARTS for spec in part.COMMANDS]
+
+
+@hookimpl
+def genzoo_pretrained() -> list[PretrainedSpec]:
+    return PretrainedSpec.from_catalog(CATALOG)
