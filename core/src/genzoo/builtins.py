@@ -96,6 +96,9 @@ def genzoo_metrics() -> list[MetricSpec]:
                                "with per-class floors and the mean over classes."),
         MetricSpec(name="kid", target="genzoo.metrics.kid:kid_metric",
                    description="KID (unbiased, cubic kernel) on classifier features, with the real floor."),
+        MetricSpec(name="precision-recall", target="genzoo.metrics.precision_recall:precision_recall_metric",
+                   description="Improved precision and recall (Kynkaanniemi et al. 2019, k=3) on classifier "
+                               "features, each with the real floor."),
         MetricSpec(name="cond-acc", target="genzoo.metrics.conditional:conditional_accuracy_metric",
                    description="Share of class-conditional samples the classifier assigns to the requested class."),
         MetricSpec(name="modes", target="genzoo.metrics.modes:modes_metric",
