@@ -8,7 +8,13 @@ import pytest
 import torch
 from genzoo.plugin import CapabilityError
 from genzoo_explicit_likelihood.flows.base import StandardNormal
-from genzoo_explicit_likelihood.flows.coupling import AffineCoupling, alternating_mask, channel_mask, checkerboard_mask
+from genzoo_explicit_likelihood.flows.coupling import (
+    AffineCoupling,
+    SplitAffineCoupling,
+    alternating_mask,
+    channel_mask,
+    checkerboard_mask,
+)
 from genzoo_explicit_likelihood.flows.layer import FlowSequence
 from genzoo_explicit_likelihood.flows.permutation import Permutation, RandomPermutation, ReversePermutation
 from genzoo_explicit_likelihood.flows.preprocess import LogitTransform
@@ -50,6 +56,32 @@ def test_vector_coupling_inverts_and_has_the_jacobian_log_det(scale):
     kept = alternating_mask(5, 1).bool()
     assert torch.equal(z[:, kept], x[:, kept])  # the masked half passes unchanged
     assert not torch.allclose(z[:, ~kept], x[:, ~kept])
+
+
+@pytest.mark.parametrize("keep", ["first", "last"])
+@pytest.mark.parametrize("scale", ["tanh", "sigmoid"])
+def test_split_coupling_is_the_masked_coupling_with_a_net_of_the_kept_part(scale, keep):
+    kept = torch.tensor([True, True, True, False, False]) if keep == "first" else torch.tensor([False] * 3 + [True] * 2)
+    small = _random_net(int(kept.sum()), 2 * int((~kept).sum()), 6)
+    layer = SplitAffineCoupling(3, small, keep=keep, scale=scale, scale_bound=1.5)
+    x = torch.randn(4, 5)
+    z, log_det = _check(layer, x)
+
+    class Full(nn.Module):  # the same net written for AffineCoupling: reads x*mask, writes every feature
+        def forward(self, masked):
+            shift, raw = small(masked[:, kept]).chunk(2, dim=1)
+            full_shift, full_raw = masked.new_zeros(len(masked), 5), masked.new_zeros(len(masked), 5)
+            full_shift[:, ~kept], full_raw[:, ~kept] = shift, raw
+            return torch.cat([full_shift, full_raw], dim=1)
+
+    z_full, log_det_full = AffineCoupling(kept.float(), Full(), scale=scale, scale_bound=1.5)(x)
+    torch.testing.assert_close(z, z_full)
+    torch.testing.assert_close(log_det, log_det_full)
+
+
+def test_split_coupling_refuses_a_split_that_leaves_nothing_to_change():
+    with pytest.raises(ValueError, match="input has 3 features"):
+        SplitAffineCoupling(3, nn.Identity())(torch.randn(2, 3))
 
 
 def test_coupling_log_scale_matches_hand_computation():

@@ -37,22 +37,12 @@ class AffineCoupling(FlowLayer):
 
     def __init__(self, mask: torch.Tensor, net: nn.Module, *, scale: ScaleKind = "tanh", scale_bound: float = 2.0):
         super().__init__()
-        if scale not in ("tanh", "sigmoid"):
-            raise ValueError(f"scale must be 'tanh' or 'sigmoid', not {scale!r}")
-        if scale_bound <= 0:
-            raise ValueError(f"scale_bound must be positive, not {scale_bound}")
+        _check_scale(scale, scale_bound)
         self.register_buffer("mask", torch.as_tensor(mask, dtype=torch.get_default_dtype()), persistent=False)
-        self.net = net
-        self.scale = scale
-        self.scale_bound = float(scale_bound)
+        self.net, self.scale, self.scale_bound = net, scale, float(scale_bound)
 
     def _shift_and_log_scale(self, kept: torch.Tensor, context: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
-        out = self.net(kept) if context is None else self.net(kept, context)
-        shift, raw = out.chunk(2, dim=1)
-        if self.scale == "tanh":
-            log_scale = self.scale_bound * torch.tanh(raw / self.scale_bound)
-        else:
-            log_scale = F.logsigmoid(raw + 2.0)
+        shift, log_scale = _shift_and_bounded_log_scale(self.net, kept, context, self.scale, self.scale_bound)
         free = 1.0 - self.mask
         return shift * free, log_scale * free
 
@@ -64,6 +54,63 @@ class AffineCoupling(FlowLayer):
     def inverse(self, z: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
         shift, log_scale = self._shift_and_log_scale(z * self.mask, context)
         return (z - shift) * torch.exp(-log_scale)
+
+
+class SplitAffineCoupling(FlowLayer):
+    """The affine coupling of vectors (n, D) split in two contiguous parts, one of which conditions the other.
+
+    x[:, :split] and x[:, split:] are the two parts; `keep` says which passes unchanged and feeds
+    `net(kept [, context])`, which returns 2 * (size of the other part) values: (shift, raw log-scale).
+    The same map as `AffineCoupling` with a mask of ones on the kept part, but the net sees no
+    masked-out zeros (about half the cost of its first and last layers) and the halves are views, not
+    copies; alternate `keep` between layers so every feature is transformed (RealNVP's alternating masks
+    up to the order of the features). For images use `AffineCoupling`, whose conv nets need the full grid.
+    """
+
+    def __init__(self, split: int, net: nn.Module, *, keep: Literal["first", "last"] = "first",
+                 scale: ScaleKind = "tanh", scale_bound: float = 2.0):
+        super().__init__()
+        _check_scale(scale, scale_bound)
+        if split < 1 or keep not in ("first", "last"):
+            raise ValueError(f"SplitAffineCoupling needs split >= 1 and keep 'first' or 'last', got {split}, {keep!r}")
+        self.split, self.keep_first = split, keep == "first"
+        self.net, self.scale, self.scale_bound = net, scale, float(scale_bound)
+
+    def _parts(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        first, last = x[:, :self.split], x[:, self.split:]
+        if last.shape[1] == 0:
+            raise ValueError(f"SplitAffineCoupling splits at {self.split} but the input has {x.shape[1]} features")
+        return (first, last) if self.keep_first else (last, first)
+
+    def _join(self, kept: torch.Tensor, changed: torch.Tensor) -> torch.Tensor:
+        return torch.cat([kept, changed] if self.keep_first else [changed, kept], dim=1)
+
+    def forward(self, x: torch.Tensor, context: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        kept, free = self._parts(x)
+        shift, log_scale = _shift_and_bounded_log_scale(self.net, kept, context, self.scale, self.scale_bound)
+        return self._join(kept, free * torch.exp(log_scale) + shift), log_scale.sum(1)
+
+    def inverse(self, z: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
+        kept, changed = self._parts(z)
+        shift, log_scale = _shift_and_bounded_log_scale(self.net, kept, context, self.scale, self.scale_bound)
+        return self._join(kept, (changed - shift) * torch.exp(-log_scale))
+
+
+def _check_scale(scale: str, bound: float) -> None:
+    if scale not in ("tanh", "sigmoid"):
+        raise ValueError(f"scale must be 'tanh' or 'sigmoid', not {scale!r}")
+    if bound <= 0:
+        raise ValueError(f"scale_bound must be positive, not {bound}")
+
+
+def _shift_and_bounded_log_scale(net: nn.Module, kept: torch.Tensor, context: torch.Tensor | None, scale: ScaleKind,
+                                 bound: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Run the coupling net and bound its raw log-scale (see the module docstring)."""
+    out = net(kept) if context is None else net(kept, context)
+    shift, raw = out.chunk(2, dim=1)
+    if scale == "tanh":
+        return shift, bound * torch.tanh(raw / bound)
+    return shift, F.logsigmoid(raw + 2.0)
 
 
 def alternating_mask(dim: int, parity: int = 0) -> torch.Tensor:
