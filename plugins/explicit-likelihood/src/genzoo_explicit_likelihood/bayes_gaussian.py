@@ -103,7 +103,10 @@ class BayesGaussian(GenerativeModel):
         labels = self.prior_labels(n, generator) if condition is None else condition.long()
         noise = torch.randn(n, self.means.shape[1], generator=generator, device=self.means.device,
                             dtype=self.means.dtype)
-        x = self.means[labels] + torch.einsum("nij,nj->ni", self.scale_trils[labels], noise)
+        x = torch.empty_like(noise)
+        for k in labels.unique().tolist():  # one matmul per class, not a (n, D, D) gather of factors
+            chosen = labels == k
+            x[chosen] = self.means[k] + noise[chosen] @ self.scale_trils[k].T
         if self.data_spec.value_range is not None:  # a Gaussian has unbounded support; the data does not
             x = x.clamp(*self.data_spec.value_range)
         return x.reshape(n, *self.data_spec.shape)
