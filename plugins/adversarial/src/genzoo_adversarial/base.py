@@ -1,0 +1,149 @@
+"""What every GAN of the family shares: the model base and the two-player training step base.
+
+The contract (conditional GANs, InfoGAN and AnoGAN build on it):
+
+- A GAN model is an `AdversarialModel` (a `genzoo.GenerativeModel`) with two submodules, `generator` and `discriminator`
+  (built by `networks.py`), a `latent_dim`, and these methods:
+  `sample_latent(n, generator)` draws z ~ N(0, I) from the caller's generator;
+  `fake(z, condition)` maps latents through the generator into the DataSpec's value range
+  (differentiable: what training uses);
+  `generate_from_latent(z, condition)` is `fake` made a valid sample (snapped to the levels of
+  discrete data): what samplers and AnoGAN call;
+  `generate(n, condition=None, generator=None)` = generate_from_latent(sample_latent(n)), the built-in
+  `ancestral` sampler's entry;
+  `discriminate(x, condition)` gives one realness logit (or critic score) per pack of `config.pack`
+  examples, `discriminator_logits` all `discriminator_outputs` of them (AC-GAN's class logits).
+  Conditional subclasses add `Capability.CONDITIONAL` and need `data.num_classes`: both networks
+  then see a one-hot label (`label(condition)`).
+- Its trainers are `AdversarialStep`s: `groups = ("discriminator", "generator")`, `parameters`
+  returning that submodule's parameters, `group_defaults` with DCGAN's Adam (2e-4, betas (0.5, 0.999))
+  and `ema: False` for the discriminator (only the generator's weights are worth averaging),
+  `updates(step)` giving `n_critic` discriminator updates per generator update, and `after_update` for
+  weight clipping. A subclass writes `discriminator_loss` and `generator_loss`; latents come from
+  torch's global generator, which the trainer seeds and restores on resume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+import torch
+from genzoo import Capability, GenerativeModel
+from genzoo.plugin import Batch, CapabilityError, TrainingStep, snap_to_levels
+from pydantic import Field
+from torch import nn
+from torch.nn import functional as F
+
+from genzoo_adversarial.networks import NetworkConfig, build_discriminator, build_generator
+from genzoo_adversarial.noise import normal
+
+DISCRIMINATOR, GENERATOR = "discriminator", "generator"
+DCGAN_ADAM = {"lr": 2e-4, "betas": (0.5, 0.999)}  # Radford et al. 2016, used by most GAN recipes since
+
+
+class AdversarialConfig(NetworkConfig):
+    """Networks of a GAN; architectures subclass it to change defaults or add options."""
+
+
+class AdversarialModel(GenerativeModel):
+    """A generator G(z) and a discriminator D(x) (see the module docstring for the contract)."""
+
+    config_class = AdversarialConfig
+    capabilities = frozenset({Capability.SAMPLE})
+    discriminator_outputs: ClassVar[int] = 1  # logits per pack; AC-GAN adds one per class
+
+    def __init__(self, config: AdversarialConfig):
+        super().__init__(config)
+        classes = self.num_label_classes
+        self.generator = build_generator(config, classes)
+        self.discriminator = build_discriminator(config, self.discriminator_outputs, classes)
+
+    @property
+    def latent_dim(self) -> int:
+        return self.config.latent_dim
+
+    @property
+    def num_label_classes(self) -> int:
+        """Width of the one-hot label the networks see: the number of classes for conditional models, else 0."""
+        return (self.data_spec.num_classes or 0) if self.conditional else 0
+
+    def label(self, condition: torch.Tensor | None) -> torch.Tensor | None:
+        """The one-hot label the networks see (None for unconditional models)."""
+        if not self.conditional:
+            return None
+        if condition is None:
+            raise CapabilityError(f"{self.name!r} is conditional: pass condition=labels")
+        return F.one_hot(condition.long(), self.num_label_classes).to(self.device).float()
+
+    # -- generator side ------------------------------------------------------------------------
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """z ~ N(0, I), shaped (n, latent_dim), from the caller's generator (torch's default when None)."""
+        return normal((n, self.latent_dim), generator, self.device)
+
+    def fake(self, z: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
+        """G(z) in the DataSpec's value range (a sigmoid onto [low, high]; unbounded data as is), differentiable."""
+        out = self.generator(z, self.label(condition))
+        if self.data_spec.value_range is None:
+            return out
+        low, high = self.data_spec.value_range
+        return low + (high - low) * torch.sigmoid(out)
+
+    def generate_from_latent(self, z: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
+        """G(z) as a valid sample: `fake`, snapped to the nearest level for discrete or binary data."""
+        x = self.fake(z, condition)
+        spec = self.data_spec
+        if spec.kind == "continuous":
+            return x
+        return snap_to_levels(x, spec.levels or 2, spec.value_range)
+
+    def generate(self, n: int, *, condition: torch.Tensor | None = None,
+                 generator: torch.Generator | None = None) -> torch.Tensor:
+        return self.generate_from_latent(self.sample_latent(n, generator), condition)
+
+    # -- discriminator side --------------------------------------------------------------------
+    def discriminator_logits(self, x: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
+        """All discriminator outputs, (n // pack, discriminator_outputs)."""
+        return self.discriminator(x, self.label(condition))
+
+    def discriminate(self, x: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
+        """The realness logit (a critic's score for WGANs) of each pack of examples, (n // pack,)."""
+        return self.discriminator_logits(x, condition)[:, 0]
+
+
+class AdversarialStep(TrainingStep):
+    """Two-player training: `n_critic` discriminator updates, then one generator update, each on its own batch."""
+
+    groups: ClassVar[tuple[str, ...]] = (DISCRIMINATOR, GENERATOR)
+    group_defaults: ClassVar[dict[str, dict[str, Any]]] = {DISCRIMINATOR: {**DCGAN_ADAM, "ema": False},
+                                                           GENERATOR: DCGAN_ADAM}
+
+    n_critic: int = Field(1, ge=1, description="Discriminator updates per generator update.")
+
+    def parameters(self, model: nn.Module, group: str) -> Iterable[nn.Parameter]:
+        return getattr(model, group).parameters()
+
+    def updates(self, step: int) -> Sequence[str]:
+        return (DISCRIMINATOR,) * self.n_critic + (GENERATOR,)
+
+    def loss(self, model: AdversarialModel, batch: Batch, group: str, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        if group == DISCRIMINATOR:
+            return self.discriminator_loss(model, batch, state)
+        return self.generator_loss(model, batch, state)
+
+    @staticmethod
+    def condition(model: AdversarialModel, batch: Batch) -> torch.Tensor | None:
+        """The batch's labels for a conditional model (fakes are drawn for the same labels), else None."""
+        return batch.label if model.conditional else None
+
+    def fakes(self, model: AdversarialModel, batch: Batch) -> torch.Tensor:
+        """As many fakes as the batch has examples, for the batch's labels when the model is conditional."""
+        return model.fake(model.sample_latent(len(batch.x)), self.condition(model, batch))
+
+    def discriminator_loss(self, model: AdversarialModel, batch: Batch, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Scalars to log, "loss" the discriminator's; fakes are drawn without a generator graph."""
+        raise NotImplementedError
+
+    def generator_loss(self, model: AdversarialModel, batch: Batch, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Scalars to log, "loss" the generator's (gradients reach the generator through D)."""
+        raise NotImplementedError
