@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import genzoo
 import pytest
 import torch
+
+import genzoo
 from genzoo.plugin import Batch
 from genzoo.training import train
+
 from genzoo_adversarial.gan import GANStep
 from genzoo_adversarial.losses import discriminator_loss, minimax_generator_loss, non_saturating_generator_loss
 

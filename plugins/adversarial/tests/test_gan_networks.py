@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import genzoo
 import pytest
 import torch
+
+import genzoo
 from genzoo import DataSpec
 from genzoo.plugin import ConfigError
+
 from genzoo_adversarial.base import AdversarialStep
 from genzoo_adversarial.gan import GANConfig
 from genzoo_adversarial.networks import build_discriminator, build_generator, pack_examples, with_label

@@ -10,6 +10,7 @@ import math
 
 import pytest
 import torch
+
 from genzoo_adversarial.losses import (
     critic_generator_loss,
     critic_loss,

@@ -29,17 +29,23 @@ from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 import torch
-from genzoo import Capability, GenerativeModel
-from genzoo.plugin import Batch, CapabilityError, TrainingStep, snap_to_levels
 from pydantic import Field
 from torch import nn
 from torch.nn import functional as F
+
+from genzoo import Capability, GenerativeModel
+from genzoo.plugin import Batch, CapabilityError, TrainingStep, snap_to_levels
 
 from genzoo_adversarial.networks import NetworkConfig, build_discriminator, build_generator
 from genzoo_adversarial.noise import normal
 
 DISCRIMINATOR, GENERATOR = "discriminator", "generator"
-DCGAN_ADAM = {"lr": 2e-4, "betas": (0.5, 0.999)}  # Radford et al. 2016, used by most GAN recipes since
+
+
+def optimizer_defaults(lr: float, betas: tuple[float, float]) -> dict[str, dict[str, Any]]:
+    """`group_defaults` giving both players Adam with these settings; only the generator is weight-averaged
+    when a run keeps an EMA (an averaged discriminator is never used)."""
+    return {DISCRIMINATOR: {"lr": lr, "betas": betas, "ema": False}, GENERATOR: {"lr": lr, "betas": betas}}
 
 
 class AdversarialConfig(NetworkConfig):
@@ -115,8 +121,8 @@ class AdversarialStep(TrainingStep):
     """Two-player training: `n_critic` discriminator updates, then one generator update, each on its own batch."""
 
     groups: ClassVar[tuple[str, ...]] = (DISCRIMINATOR, GENERATOR)
-    group_defaults: ClassVar[dict[str, dict[str, Any]]] = {DISCRIMINATOR: {**DCGAN_ADAM, "ema": False},
-                                                           GENERATOR: DCGAN_ADAM}
+    # DCGAN's Adam (Radford et al. 2016), the default of most GAN recipes since.
+    group_defaults: ClassVar[dict[str, dict[str, Any]]] = optimizer_defaults(2e-4, (0.5, 0.999))
 
     n_critic: int = Field(1, ge=1, description="Discriminator updates per generator update.")
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Literal
 
 import torch
-from genzoo.plugin import Batch
 from pydantic import Field
+
+from genzoo.plugin import Batch
 
 from genzoo_adversarial.base import AdversarialConfig, AdversarialModel, AdversarialStep
 from genzoo_adversarial.losses import discriminator_loss, minimax_generator_loss, non_saturating_generator_loss

@@ -18,10 +18,11 @@ from itertools import pairwise
 from typing import Literal
 
 import torch
-from genzoo import DataSpec, ModelConfig
-from genzoo.plugin import ConfigError
 from pydantic import Field, model_validator
 from torch import nn
+
+from genzoo import DataSpec, ModelConfig
+from genzoo.plugin import ConfigError
 
 POINTS_2D = DataSpec(shape=(2,), value_range=None)
 LEAKY_SLOPE = 0.2  # DCGAN's LeakyReLU slope, used by every discriminator here
