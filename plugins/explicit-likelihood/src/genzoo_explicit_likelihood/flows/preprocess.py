@@ -2,8 +2,10 @@
 
 A flow's base distribution has unbounded support; image data live in [low, high]. RealNVP (Dinh et
 al. 2017, section 4.1) models logit(alpha + (1 - 2 alpha) u) with u = (x - low) / (high - low)
-instead: alpha keeps the logit finite at u = 0 and u = 1. The log-det of that map is part of the
-likelihood, so densities (and bits/dim) stay those of x, not of the logit. Data outside [low, high]
+instead: alpha keeps the logit finite at u = 0 and u = 1, and keeps the dequantization bins of the
+extreme levels short in logit space. The log-det of that map is part of the likelihood, so densities
+(and bits/dim) stay those of x, not of the logit. The inverse maps all of R onto the open interval
+(low - m, high + m), m = alpha (high - low) / (1 - 2 alpha): that is the support of a flow built on it. Data outside [low, high]
 have zero density under such a model, and are refused with a clear error instead of a NaN.
 """
 
