@@ -18,9 +18,8 @@ import json
 import math
 import time
 
-import torch
-
 import genzoo
+import torch
 from genzoo.data import load_dataset
 from genzoo.plugin import Batch, dequantize
 from genzoo_explicit_likelihood.training import NLLStep
