@@ -11,6 +11,8 @@ from click.testing import CliRunner
 import genzoo
 from genzoo import DataSpec
 from genzoo.cli.main import cli
+from genzoo.metrics import evaluate
+from genzoo.metrics.base import EvalRequest
 from genzoo.plugin import ConfigError, GenzooError
 from genzoo_explicit_likelihood.bayes_gaussian import BayesGaussian, BayesGaussianConfig, BayesGaussianFit
 
@@ -154,16 +156,17 @@ def test_unlabelled_data_and_too_few_classes_are_refused():
         BayesGaussian(BayesGaussianConfig(data=DataSpec(shape=(1,), value_range=None)))
 
 
-def test_train_cli_fits_digits_and_refuses_unlabelled_data(tmp_path):
-    from genzoo.cli.main import cli as genzoo_cli
-
+def test_train_cli_fits_digits_the_nll_metric_scores_the_marginal_and_unlabelled_data_is_refused(tmp_path):
     run = tmp_path / "run"
-    result = CliRunner().invoke(genzoo_cli, ["train", "bayes-gaussian", "--data", "digits", "--set",
+    result = CliRunner().invoke(cli, ["train", "bayes-gaussian", "--data", "digits", "--set",
                                              "data.view=dequantized", "--out", str(run)])
     assert result.exit_code == 0, result.output
     model = genzoo.load(str(run))
     x, y = genzoo.plugin.load_dataset("digits", "test", optional={"view": "dequantized"}).tensors()
     assert (model.classify(x).argmax(1) == y).double().mean() > 0.9
-    refused = CliRunner().invoke(genzoo_cli, ["train", "bayes-gaussian", "--data", "moons", "--out", str(tmp_path / "r")])
+    marginal = {r.name: r.value for r in evaluate(model, "nll", EvalRequest(data="digits", likelihood_options={
+        "given_label": "false"}))}  # what `genzoo eval RUN --metric nll --likelihood given_label=false` asks
+    assert marginal["nll"] == pytest.approx(-model.log_prob(x).double().mean().item(), rel=1e-5)
+    refused = CliRunner().invoke(cli, ["train", "bayes-gaussian", "--data", "moons", "--out", str(tmp_path / "r")])
     assert refused.exit_code != 0 and "Traceback" not in refused.output
     assert not (tmp_path / "r" / "model.safetensors").exists()
