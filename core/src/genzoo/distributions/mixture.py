@@ -86,8 +86,10 @@ class GaussianMixture(nn.Module):
         if self.covariance == "full":
             eye = torch.eye(self.dim, dtype=x.dtype, device=x.device).expand_as(self.scale_tril)
             whitening = torch.linalg.solve_triangular(self.scale_tril, eye, upper=False).transpose(1, 2)  # L^-T
-            whitened = x @ whitening - self.means.unsqueeze(1) @ whitening  # (K, n, d)
-            mahalanobis = whitened.pow(2).sum(2).T
+            # one (n, d) x (d, K d) product for all components, then minus each whitened mean
+            stacked = whitening.transpose(0, 1).reshape(self.dim, -1)
+            whitened = (x @ stacked).view(len(x), self.components, self.dim) - (self.means.unsqueeze(1) @ whitening).squeeze(1)
+            mahalanobis = whitened.pow(2).sum(2)
             log_det = self.scale_tril.diagonal(dim1=1, dim2=2).log().sum(1)
         else:
             variances = self.stds.expand(-1, self.dim) ** 2
@@ -118,8 +120,13 @@ class GaussianMixture(nn.Module):
     # -- fitting ------------------------------------------------------------------------------
     @torch.no_grad()
     def fit(self, x: torch.Tensor, *, generator: torch.Generator | None = None, iterations: int = 100,
-            tolerance: float = 1e-5, on_iteration: Callable[[int, float], None] | None = None) -> EMFit:
+            tolerance: float = 1e-5, on_iteration: Callable[[int, float], None] | None = None,
+            initial_means: torch.Tensor | None = None) -> EMFit:
         """EM from a k-means++ start until the mean log-likelihood gains less than `tolerance` per iteration.
+
+        `initial_means` (components, dim) replaces the k-means++ seeds (a warm start, or another
+        library's seeds when comparing implementations); the first M-step starts from every point
+        assigned to its nearest seed.
 
         The fit runs in this mixture's dtype (`.double()` for float64) on a fresh copy, so a failed fit
         (a singular covariance) leaves the mixture as it was. `on_iteration(i, log_likelihood)` is
@@ -130,17 +137,20 @@ class GaussianMixture(nn.Module):
                               f"use at most {len(x)} components")
         work = GaussianMixture(self.components, self.dim, self.covariance, self.jitter).to(self.means)
         x = x.to(self.means)
-        responsibilities = _one_hot_nearest(x, kmeans_plus_plus(x, self.components, generator))
+        offset = x.mean(0)  # EM is translation-equivariant; centred data keeps float32 sums of squares exact
+        x = x - offset
+        seeds = kmeans_plus_plus(x, self.components, generator) if initial_means is None else initial_means.to(x) - offset
+        responsibilities = _one_hot_nearest(x, seeds)
         history: list[float] = []
         for iteration in range(iterations):
             work._maximisation(x, responsibilities)
-            log_probs = work.component_log_probs(x)
-            history.append(float(torch.logsumexp(log_probs, dim=1).mean()))
+            log_norm, responsibilities = _normalise(work.component_log_probs(x))
+            history.append(float(log_norm.mean()))
             if on_iteration is not None:
                 on_iteration(iteration, history[-1])
-            responsibilities = torch.softmax(log_probs, dim=1)
             if len(history) > 1 and history[-1] - history[-2] < tolerance:
                 break
+        work.means += offset
         for name, buffer in work.named_buffers():
             getattr(self, name).copy_(buffer)
         converged = len(history) > 1 and history[-1] - history[-2] < tolerance
@@ -154,9 +164,12 @@ class GaussianMixture(nn.Module):
         sums = responsibilities.T @ x
         self.means.copy_(sums / counts[:, None])
         if self.covariance == "full":
-            diff = x - self.means.unsqueeze(1)  # (K, n, d)
-            weighted = diff * responsibilities.T.unsqueeze(-1)
-            covariance = weighted.transpose(1, 2) @ diff / counts[:, None, None]
+            # sum_n r_nk x_n x_n^T for all k as one (K d, n) x (n, d) product, then minus N_k mu mu^T
+            weighted = (responsibilities.unsqueeze(2) * x.unsqueeze(1)).view(len(x), -1)  # (n, K d)
+            second = (weighted.T @ x).view(self.components, self.dim, self.dim)
+            outer = self.means.unsqueeze(2) * sums.unsqueeze(1)  # mu_k (sum_n r_nk x_n)^T
+            covariance = (second - outer - outer.transpose(1, 2)
+                          + mass[:, None, None] * self.means.unsqueeze(2) * self.means.unsqueeze(1)) / counts[:, None, None]
             covariance += self.jitter * torch.eye(self.dim, device=x.device, dtype=x.dtype)
             factor, info = torch.linalg.cholesky_ex(covariance)
             if info.any():
@@ -173,18 +186,43 @@ class GaussianMixture(nn.Module):
         self.stds.copy_((variance + self.jitter).sqrt())
 
 
-def kmeans_plus_plus(x: torch.Tensor, k: int, generator: torch.Generator | None = None) -> torch.Tensor:
-    """k seeds (k, dim) spread over the rows of x: each next one drawn with probability ~ squared distance."""
+def kmeans_plus_plus(x: torch.Tensor, k: int, generator: torch.Generator | None = None,
+                     trials: int | None = None) -> torch.Tensor:
+    """k seeds (k, dim) spread over the rows of x by greedy k-means++.
+
+    The first seed is a uniform pick; each next one is the best of `trials` candidates drawn with
+    probability ~ squared distance to the nearest seed so far: the one that leaves the smallest total
+    squared distance (Arthur & Vassilvitskii 2007, section 6). `trials` defaults to 2 + floor(ln k),
+    scikit-learn's choice, whose seeds start EM in markedly better optima than single draws do;
+    trials=1 is plain k-means++.
+    """
+    trials = trials or 2 + int(math.log(k))
     source = generator.device if generator is not None else x.device
     first = int(torch.randint(len(x), (1,), generator=generator, device=source)[0])
     centers = [x[first]]
     distance = (x - centers[0]).pow(2).sum(1)
     for _ in range(k - 1):
         weights = distance.to(source) + 1e-12  # all-equal points still give a valid distribution
-        index = int(torch.multinomial(weights / weights.sum(), 1, generator=generator)[0])
-        centers.append(x[index])
-        distance = torch.minimum(distance, (x - x[index]).pow(2).sum(1))
+        candidates = torch.multinomial(weights / weights.sum(), trials, replacement=True, generator=generator)
+        candidates = candidates.to(x.device)
+        remaining = torch.minimum(distance, torch.cdist(x[candidates], x).pow(2))  # (trials, n)
+        best = int(remaining.sum(1).argmin())
+        centers.append(x[candidates[best]])
+        distance = remaining[best]
     return torch.stack(centers)
+
+
+def _normalise(log_joint: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """log sum_k exp(log_joint) per row and the responsibilities (the softmax), from one exp.
+
+    Terms more than 80 nats below a row's largest are raised to e^-80 first: they change neither
+    result (e^-80 is far below float64's resolution), and exp of very negative numbers, which EM meets
+    constantly in 64 dimensions, takes the math library's slow path (4x the time of the whole E-step).
+    """
+    peak = log_joint.amax(1, keepdim=True)
+    weights = (log_joint - peak).clamp_min(-80).exp()
+    total = weights.sum(1, keepdim=True)
+    return (peak + total.log()).squeeze(1), weights / total
 
 
 def _one_hot_nearest(x: torch.Tensor, centers: torch.Tensor) -> torch.Tensor:
