@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import torch
 
+from genzoo_adversarial.noise import normal
+
 Network = Callable[[torch.Tensor], torch.Tensor]
 
 
@@ -35,7 +37,7 @@ def latent_search_scores(x: torch.Tensor, generate: Network, features: Network, 
     and Adam scales every coordinate on its own, so this equals one search per example. Only z is
     differentiated: the networks' weights and their .grad are left untouched (put them in eval mode).
     """
-    z = torch.randn(len(x), latent_dim, generator=generator, device=x.device).requires_grad_(True)
+    z = normal((len(x), latent_dim), generator, x.device).requires_grad_(True)
     optimizer = torch.optim.Adam([z], lr=lr)
     with torch.no_grad():
         x_features = features(x)

@@ -1,8 +1,94 @@
-"""The conditional GANs of the family (filled in by their own change)."""
+"""The conditional GANs (cGAN, AC-GAN), InfoGAN, the moment matching network (GMMN) and AnoGAN.
 
-from genzoo import ArchitectureSpec, CommandSpec, MetricSpec, SamplerSpec
+Import paths only (no torch), so `genzoo list` stays fast.
+"""
 
-ARCHITECTURES: list[ArchitectureSpec] = []
-SAMPLERS: list[SamplerSpec] = []
-METRICS: list[MetricSpec] = []
-COMMANDS: list[CommandSpec] = []
+from genzoo import ArchitectureSpec, Capability, CommandSpec, MetricSpec, SamplerSpec
+
+FAMILY = "adversarial"
+PACKAGE = "genzoo_adversarial"
+GAN_METHODS = ("generate", "generate_from_latent")
+TINY_MLP = {"latent_dim": 2, "generator_hidden": (8,), "discriminator_hidden": (8,)}
+TINY_LABELLED = TINY_MLP | {"data": {"shape": (2,), "value_range": None, "num_classes": 3}}
+CONDITIONAL = (Capability.SAMPLE, Capability.CONDITIONAL)
+
+ARCHITECTURES: list[ArchitectureSpec] = [
+    ArchitectureSpec(
+        name="cgan",
+        family=FAMILY,
+        model=f"{PACKAGE}.cgan:ConditionalGAN",
+        capabilities=CONDITIONAL,
+        methods=GAN_METHODS,
+        trainers={"gan": f"{PACKAGE}.gan:GANStep"},
+        description="Conditional GAN: generator and discriminator both see a one-hot label; "
+                    "sample(n, condition=labels).",
+        paper="Mirza & Osindero 2014, arXiv:1411.1784",
+        tiny_config=TINY_LABELLED,
+    ),
+    ArchitectureSpec(
+        name="acgan",
+        family=FAMILY,
+        model=f"{PACKAGE}.acgan:ACGAN",
+        capabilities=CONDITIONAL,
+        methods=GAN_METHODS,
+        trainers={"acgan": f"{PACKAGE}.acgan:ACGANStep"},
+        description="AC-GAN: label-conditioned generator; the discriminator gets no label but classifies real "
+                    "and fake examples (classify(x); --metric accuracy measures it).",
+        paper="Odena et al. 2017, arXiv:1610.09585",
+        tiny_config=TINY_LABELLED,
+    ),
+    ArchitectureSpec(
+        name="infogan",
+        family=FAMILY,
+        model=f"{PACKAGE}.infogan:InfoGAN",
+        capabilities=(Capability.SAMPLE,),
+        methods=(*GAN_METHODS, "latent_from_codes", "sample_noise"),
+        trainers={"infogan": f"{PACKAGE}.infogan:InfoGANStep"},
+        description="InfoGAN: categorical + continuous latent codes kept readable by a Q head on the "
+                    "discriminator (mutual-information bound); --sampler traversal draws the code grid.",
+        paper="Chen et al. 2016, arXiv:1606.03657",
+        tiny_config=TINY_MLP | {"network": "mlp", "latent_dim": 6, "categories": 3, "continuous": 1,
+                                "data": {"shape": (2,), "value_range": None}},
+    ),
+    ArchitectureSpec(
+        name="gmmn",
+        family=FAMILY,
+        model=f"{PACKAGE}.gmmn:GMMN",
+        capabilities=(Capability.SAMPLE,),
+        methods=GAN_METHODS,
+        trainers={"mmd": f"{PACKAGE}.gmmn:MMDStep"},
+        description="Generative moment matching network: a generator trained by the unbiased MMD^2 with a "
+                    "mixture of RBF kernels (--set step.bandwidths=[...]), no discriminator.",
+        paper="Li et al. 2015, arXiv:1502.02761",
+        tiny_config={"latent_dim": 2, "generator_hidden": (8,)},
+    ),
+]
+SAMPLERS: list[SamplerSpec] = [
+    SamplerSpec(
+        name="traversal",
+        target=f"{PACKAGE}.traversal_sampler:TraversalSampler",
+        requires=(Capability.SAMPLE,),
+        methods=("latent_from_codes", "sample_noise", "generate_from_latent"),
+        description="InfoGAN latent traversal: rows = categorical code, columns sweep one continuous code "
+                    "(--set code=0 --set columns=10 --set span=2) over one shared noise draw; -n rows*columns.",
+        tiny_options={"columns": 3},
+    ),
+]
+METRICS: list[MetricSpec] = [
+    MetricSpec(
+        name="code-agreement",
+        target=f"{PACKAGE}.code_agreement:code_agreement_metric",
+        description="InfoGAN: share of real test images whose categorical code (argmax Q) matches their class "
+                    "under the best code-to-class matching (Hungarian).",
+    ),
+    MetricSpec(
+        name="anomaly-auroc",
+        target=f"{PACKAGE}.anomaly_metric:anomaly_auroc_metric",
+        description="AUROC of anomaly scores on the test split, the class an AnoGAN left out as the anomaly (every "
+                    "class in turn for a model without one); AnoGAN latent search or autoencoder reconstruction error.",
+    ),
+]
+COMMANDS: list[CommandSpec] = [
+    CommandSpec(name="anogan-score", target=f"{PACKAGE}.anogan_command:anogan_score_command",
+                description="AnoGAN anomaly scores of image files or DATASET:INDEX inputs."),
+]
