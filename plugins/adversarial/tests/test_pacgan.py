@@ -9,6 +9,7 @@ import genzoo
 from genzoo.plugin import Batch, ConfigError
 from genzoo.training import train
 
+from genzoo_adversarial.base import whole_packs
 from genzoo_adversarial.gan import GANStep
 from genzoo_adversarial.losses import discriminator_loss
 from genzoo_adversarial.pacgan import PacGANConfig
@@ -47,3 +48,12 @@ def test_a_batch_that_does_not_divide_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="does not divide into packs of 4"):
         train("pacgan", data="8gaussians", out=tmp_path, model=TINY,
               train={"steps": 1, "batch_size": 10, "sample_every": None}, progress=False)
+
+
+def test_an_epochs_last_partial_batch_loses_only_its_remainder():
+    x, label = torch.arange(20.0).reshape(10, 2), torch.arange(10)
+    cut = whole_packs(Batch({"x": x, "label": label}, step=7), 4)
+    assert torch.equal(cut.x, x[:8]) and torch.equal(cut.label, label[:8]) and cut.step == 7
+    assert whole_packs(Batch(x, step=7), 5).x is x
+    with pytest.raises(ConfigError, match="does not divide into packs of 4"):
+        whole_packs(Batch(x, step=0), 4)  # the first batch has the run's batch size

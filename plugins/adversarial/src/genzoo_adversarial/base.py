@@ -34,7 +34,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from genzoo import Capability, GenerativeModel
-from genzoo.plugin import Batch, CapabilityError, TrainingStep, snap_to_levels
+from genzoo.plugin import Batch, CapabilityError, ConfigError, TrainingStep, snap_to_levels
 
 from genzoo_adversarial.networks import NetworkConfig, build_discriminator, build_generator
 from genzoo_adversarial.noise import normal
@@ -117,6 +117,23 @@ class AdversarialModel(GenerativeModel):
         return self.discriminator_logits(x, condition)[:, 0]
 
 
+def whole_packs(batch: Batch, pack: int) -> Batch:
+    """The batch cut to a multiple of `pack` examples, since a packing discriminator judges whole packs only.
+
+    An epoch's last batch is smaller than the others and may not divide; dropping its remainder (fewer
+    than `pack` examples) costs nothing. The first batch of a run (step 0) has the full batch size,
+    so a batch size that does not divide by `pack` is refused there instead of being cut every step.
+    """
+    extra = len(batch.x) % pack
+    if not extra:
+        return batch
+    if batch.step == 0 or len(batch.x) < pack:
+        raise ConfigError(f"a batch of {len(batch.x)} examples does not divide into packs of {pack}: pick a batch size "
+                          f"that does (train.batch_size)")
+    keep = len(batch.x) - extra
+    return batch.replace(**{name: values[:keep] for name, values in batch.items()})
+
+
 class AdversarialStep(TrainingStep):
     """Two-player training: `n_critic` discriminator updates, then one generator update, each on its own batch."""
 
@@ -133,6 +150,7 @@ class AdversarialStep(TrainingStep):
         return (DISCRIMINATOR,) * self.n_critic + (GENERATOR,)
 
     def loss(self, model: AdversarialModel, batch: Batch, group: str, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        batch = whole_packs(batch, model.config.pack)
         if group == DISCRIMINATOR:
             return self.discriminator_loss(model, batch, state)
         return self.generator_loss(model, batch, state)
