@@ -1,9 +1,11 @@
 """The latent traversal grid of InfoGAN: rows are the categorical code, columns sweep one continuous code.
 
 Every cell shares one noise draw and the other continuous codes stay at 0, so the grid shows what
-the two codes alone do (on MNIST: the digit down the rows, slant or width along the columns). Ask
-for rows x columns samples (`genzoo sample NAME -n 100 --sampler traversal`: ten rows of ten);
-sample i sits in row i // columns (category (i // columns) mod categories) and column i mod columns.
+the two codes alone do (on MNIST: the digit down the rows, slant or width along the columns).
+Sample i sits in row i // columns (category (i // columns) mod categories) and column i mod columns.
+`genzoo sample` lays PNG grids out square, so ask for columns x columns samples there
+(`genzoo sample NAME -n 100 --sampler traversal`: ten categories by ten code values); from Python,
+`image_grid(samples, spec, nrow=columns)` draws any shape.
 The paper sweeps from -2 to 2, past the U(-1, 1) the codes were trained on, to show they extrapolate.
 """
 

@@ -62,6 +62,19 @@ ARCHITECTURES: list[ArchitectureSpec] = [
         paper="Li et al. 2015, arXiv:1502.02761",
         tiny_config={"latent_dim": 2, "generator_hidden": (8,)},
     ),
+    ArchitectureSpec(
+        name="anogan",
+        family=FAMILY,
+        model=f"{PACKAGE}.anogan:AnoGAN",
+        capabilities=(Capability.SAMPLE,),
+        methods=GAN_METHODS,
+        trainers={"normal-classes": f"{PACKAGE}.anogan:NormalClassesStep"},
+        description="AnoGAN: a DCGAN trained without model.anomaly_class; anomaly_scores(x) searches its latent "
+                    "space (residual + feature-matching loss). --metric anomaly-auroc, genzoo anogan-score.",
+        paper="Schlegl et al. 2017, arXiv:1703.05921",
+        tiny_config={"latent_dim": 4, "channels": (4, 8), "search_steps": 2, "anomaly_class": 1,
+                     "data": {"shape": (1, 8, 8), "value_range": (0.0, 1.0), "num_classes": 2}},
+    ),
 ]
 SAMPLERS: list[SamplerSpec] = [
     SamplerSpec(
