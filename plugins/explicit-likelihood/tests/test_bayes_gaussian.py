@@ -156,7 +156,7 @@ def test_unlabelled_data_and_too_few_classes_are_refused():
         BayesGaussian(BayesGaussianConfig(data=DataSpec(shape=(1,), value_range=None)))
 
 
-def test_train_cli_fits_digits_the_nll_metric_scores_the_marginal_and_unlabelled_data_is_refused(tmp_path):
+def test_train_cli_fits_digits_the_nll_metric_scores_the_marginal_and_bad_data_is_refused(tmp_path):
     run = tmp_path / "run"
     result = CliRunner().invoke(cli, ["train", "bayes-gaussian", "--data", "digits", "--set",
                                              "data.view=dequantized", "--out", str(run)])
@@ -170,3 +170,7 @@ def test_train_cli_fits_digits_the_nll_metric_scores_the_marginal_and_unlabelled
     refused = CliRunner().invoke(cli, ["train", "bayes-gaussian", "--data", "moons", "--out", str(tmp_path / "r")])
     assert refused.exit_code != 0 and "Traceback" not in refused.output
     assert not (tmp_path / "r" / "model.safetensors").exists()
+    singular = CliRunner().invoke(cli, ["train", "bayes-gaussian", "--data", "digits", "--set", "model.ridge=0",
+                                        "--set", "model.shrinkage=0", "--out", str(tmp_path / "s")])  # blank pixels
+    assert singular.exit_code == 2 and "class 0: its covariance is singular even after regularisation" in singular.output
+    assert "Traceback" not in singular.output and not (tmp_path / "s" / "model.safetensors").exists()

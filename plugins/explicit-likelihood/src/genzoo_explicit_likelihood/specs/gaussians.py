@@ -25,6 +25,7 @@ ARCHITECTURES: list[ArchitectureSpec] = [
         trainers={"closed-form": f"{PACKAGE}.bayes_gaussian:BayesGaussianFit"},
         description="Class-conditional full-covariance Gaussian with a class prior: samples p(x|y) or the "
                     "joint p(y)p(x|y), classifies by Bayes' rule.",
+        paper="Friedman 1989, Regularized Discriminant Analysis (the covariance shrinkage)",
         tiny_config={},
     ),
 ]
