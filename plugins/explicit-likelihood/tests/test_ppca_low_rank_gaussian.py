@@ -44,6 +44,16 @@ def test_encode_is_the_posterior_mean_and_decode_the_linear_map():
     torch.testing.assert_close(model.decode(z), (model.weight @ z[0] + model.mean)[None])
 
 
+def test_decode_output_draws_around_the_decoded_mean():
+    """output="mean" is W z + mu; a draw adds noise of variance Psi (the reconstruction samplers use both)."""
+    model = _model("fa", isotropic=False)
+    z = torch.tensor([[0.5, -1.0]]).expand(100_000, 2)
+    torch.testing.assert_close(model.decode_output(z[:1], output="mean"), model.decode(z[:1]))
+    draws = model.decode_output(z, generator=torch.Generator().manual_seed(0)).double()
+    torch.testing.assert_close(draws.mean(0), model.decode(z[:1])[0].double(), rtol=0, atol=0.02)
+    torch.testing.assert_close(draws.var(0), model.noise_variance.double(), rtol=0.03, atol=0)
+
+
 def test_samples_have_the_model_covariance():
     model = _model("fa", isotropic=False)
     samples = model.sample(200_000, generator=torch.Generator().manual_seed(0)).double()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from pydantic import Field, model_validator
@@ -103,16 +103,25 @@ class LowRankGaussian(GenerativeModel):
         dtype = self._compute_dtype()
         return (z.to(dtype) @ self.weight.to(dtype).T + self.mean.to(dtype)).reshape(len(z), *self.data_spec.shape)
 
-    def generate(self, n: int, *, condition=None, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Ancestral draws z ~ N(0, I), x = W z + mu + Psi^1/2 noise; clamped into a bounded DataSpec's range."""
-        dtype = self._compute_dtype()
-        dim, latent_dim = self.weight.shape
-        z = torch.randn(n, latent_dim, generator=generator, device=self.weight.device, dtype=dtype)
-        noise = torch.randn(n, dim, generator=generator, device=self.weight.device, dtype=dtype)
-        x = self.decode(z).reshape(n, dim) + noise * self.noise_variance.to(dtype).sqrt()
-        if self.data_spec.value_range is not None:  # a Gaussian has unbounded support; the data does not
+    def decode_output(self, z: torch.Tensor, *, condition: torch.Tensor | None = None,
+                      generator: torch.Generator | None = None, output: Literal["sample", "mean"] = "sample"
+                      ) -> torch.Tensor:
+        """A draw from p(x | z) = N(W z + mu, Psi), or with output="mean" its mean, clamped into a bounded
+        DataSpec's range (a Gaussian has unbounded support; the data do not). The method the latent-variable
+        family's `reconstruction` and `interpolation` samplers decode through, so they run on these models."""
+        x = self.decode(z).reshape(len(z), -1)
+        if output == "sample":
+            noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+            x = x + noise * self.noise_variance.to(x.dtype).sqrt()
+        if self.data_spec.value_range is not None:
             x = x.clamp(*self.data_spec.value_range)
-        return x.reshape(n, *self.data_spec.shape)
+        return x.reshape(len(z), *self.data_spec.shape)
+
+    def generate(self, n: int, *, condition=None, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Ancestral draws: z ~ N(0, I), then x ~ p(x | z)."""
+        z = torch.randn(n, self.weight.shape[1], generator=generator, device=self.weight.device,
+                        dtype=self._compute_dtype())
+        return self.decode_output(z, generator=generator)
 
 
 # -- what the fits share ------------------------------------------------------------------------
