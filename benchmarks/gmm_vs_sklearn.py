@@ -26,17 +26,16 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
+import argparse
+import statistics
+import time
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from sklearn.cluster import kmeans_plusplus  # noqa: E402
-from sklearn.mixture import GaussianMixture as SklearnMixture  # noqa: E402
-
-from genzoo.data import load_dataset  # noqa: E402
-from genzoo.distributions import GaussianMixture  # noqa: E402
+import numpy as np
+import torch
+from genzoo.data import load_dataset
+from genzoo.distributions import GaussianMixture
+from sklearn.cluster import kmeans_plusplus
+from sklearn.mixture import GaussianMixture as SklearnMixture
 
 SKLEARN_NAMES = {"full": "full", "diagonal": "diag", "spherical": "spherical"}
 

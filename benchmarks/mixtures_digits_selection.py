@@ -13,9 +13,8 @@ from __future__ import annotations
 import math
 import sys
 
-import torch
-
 import genzoo
+import torch
 from genzoo.data import load_dataset
 
 VALIDATION = 300

@@ -4,7 +4,6 @@ import math
 
 import pytest
 import torch
-
 from genzoo.distributions import GaussianMixture, kmeans_plus_plus
 from genzoo.errors import ConfigError
 
@@ -139,3 +138,38 @@ def test_kmeans_plus_plus_starts_uniformly_and_then_prefers_far_points():
     assert sorted(round(s) for s in seeds[:, 0].tolist()) == [-7, 0, 10]
     everything = kmeans_plus_plus(points, 5, _seeded(4))  # k = n: every point once (a chosen point weighs 1e-12)
     assert sorted(everything[:, 0].tolist()) == sorted(points[:, 0].tolist())
+
+
+def test_greedy_kmeans_plus_plus_keeps_the_best_of_its_candidates():
+    """Each next seed is the candidate (drawn ~ squared distance) that leaves the least total squared distance."""
+    x = torch.randn(200, 3, generator=_seeded(0))
+    seeds = kmeans_plus_plus(x, 4, _seeded(6), trials=3)
+    generator = _seeded(6)  # replay the draws by hand
+    chosen = [x[int(torch.randint(len(x), (1,), generator=generator)[0])]]
+    distance = (x - chosen[0]).pow(2).sum(1)
+    for _ in range(3):
+        candidates = torch.multinomial((distance + 1e-12) / (distance + 1e-12).sum(), 3, replacement=True,
+                                       generator=generator)
+        totals = [torch.minimum(distance, (x - x[c]).pow(2).sum(1)) for c in candidates]
+        best = min(range(3), key=lambda i: float(totals[i].sum()))
+        chosen.append(x[candidates[best]])
+        distance = totals[best]
+    assert torch.allclose(seeds, torch.stack(chosen))
+
+
+def test_initial_means_replace_the_kmeans_plus_plus_seeds():
+    x = _clusters()
+    seeds = torch.tensor([[4.0, 0.0], [-4.0, 2.0], [0.0, -4.0]])
+    first, second = GaussianMixture(3, 2), GaussianMixture(3, 2)
+    first.fit(x, generator=_seeded(0), initial_means=seeds)
+    second.fit(x, generator=_seeded(99), initial_means=seeds)  # the generator is not used
+    assert torch.equal(first.means, second.means)
+    assert torch.allclose(first.means, seeds, atol=0.15)
+
+
+def test_a_singular_covariance_is_a_clear_error_and_the_mixture_is_unchanged():
+    t = torch.linspace(-1, 1, 50)
+    mixture = GaussianMixture(1, 2, jitter=1e-12)
+    with pytest.raises(ConfigError, match="covariance of mixture component 0 is singular.*raise jitter above 1e-12"):
+        mixture.fit(torch.stack([t, 2 * t], dim=1))
+    assert torch.equal(mixture.scale_tril, torch.eye(2)[None]) and torch.equal(mixture.means, torch.zeros(1, 2))

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 import math
 
+import genzoo
 import numpy as np
 import pytest
 import torch
-
-import genzoo
 from genzoo.data import load_dataset
 from genzoo.errors import CapabilityError, ConfigError
 from genzoo.training import train
@@ -51,7 +50,7 @@ def test_map_em_log_posterior_never_decreases_on_digits():
                                 generator=torch.Generator().manual_seed(0))
     assert len(history) == 25 and [v["log_posterior"] for v in logged] == history
     assert np.diff(history).min() > -1e-9 * abs(history[-1])
-    assert history[-1] - history[0] > 1.0
+    assert (np.diff(history) > 1e-3).sum() >= 3  # EM moved the mixture for several iterations
     bits_per_dim = -float(model.log_prob(x).mean()) / (64 * math.log(2))
     assert bits_per_dim < 2.2  # training data; the independent-pixel model (K = 1) is about 2.4 on test
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 
+import genzoo
 import numpy as np
 import pytest
 import torch
-
-import genzoo
 from genzoo.data import load_dataset
 from genzoo.errors import ConfigError
 from genzoo.training import train
@@ -17,25 +16,27 @@ from genzoo.training import train
 COVARIANCES = ["full", "diagonal", "spherical"]
 
 
-def digits_dequantized() -> torch.Tensor:
-    return load_dataset("digits", "train", optional={"view": "dequantized"}).tensors()[0]
+def digits_centres() -> torch.Tensor:
+    """The central 4x4 pixels of the dequantized digits: 16-d data on which EM keeps moving for many
+    iterations with every covariance type (on all 64 pixels full covariances settle in two or three)."""
+    x = load_dataset("digits", "train", optional={"view": "dequantized"}).tensors()[0]
+    return x[:, :, 2:6, 2:6].reshape(len(x), 16)
 
 
 @pytest.mark.parametrize("covariance", COVARIANCES)
 def test_em_log_likelihood_never_decreases_on_digits(covariance):
-    """64-dimensional data and 6 components: EM takes many iterations here, so a wrong update would show."""
-    x = digits_dequantized()[:600]
-    model = genzoo.create("gmm", data=load_dataset("digits", "train", optional={"view": "dequantized"}).data_spec,
-                         components=6, covariance=covariance).double()  # float64: no round-off to excuse
+    x = digits_centres()
+    model = genzoo.create("gmm", data={"shape": (16,), "value_range": None}, components=6,
+                         covariance=covariance).double()  # float64: no round-off to excuse
     logged = []
     # a negative tolerance never stops early: all 30 iterations are checked
     history = model.fit_mixture(x, iterations=30, tolerance=-1.0, log=lambda i, values: logged.append(values),
                                 generator=torch.Generator().manual_seed(0))
     assert len(history) == 30 and [v["log_likelihood"] for v in logged] == history
     # the jitter added to each covariance makes the M-step a hair short of the maximiser, so EM is
-    # monotone up to that: drops stay below 1e-9 of the log-likelihood (they reach 3e-8 nats here)
+    # monotone up to that: drops stay below 1e-9 of the log-likelihood
     assert np.diff(history).min() > -1e-9 * abs(history[-1])
-    assert history[-1] - history[0] > 0.1  # the iterations did something
+    assert (np.diff(history) > 1e-3).sum() >= 5  # EM moved the mixture for several iterations
     assert float(model.log_prob(x).mean()) == pytest.approx(history[-1], rel=1e-9)
 
 
@@ -51,7 +52,7 @@ def test_log_prob_is_core_mixture_density_on_flattened_images():
 
 
 def test_genzoo_train_fits_by_em_and_logs_each_iteration(tmp_path):
-    result = train("gmm", data="8gaussians", out=tmp_path / "run", model={"components": 8},
+    result = train("gmm", data="8gaussians", out=tmp_path / "run", model={"components": 8}, data_options={"n": 2000},
                    step={"max_iterations": 15}, train={"sample_every": None}, progress=False)
     assert result.summary.startswith("fitted by EM in ")
     records = [json.loads(line) for line in (tmp_path / "run" / "train" / "metrics.jsonl").read_text().splitlines()]
@@ -70,12 +71,11 @@ def test_more_components_than_examples_is_a_clear_error_and_saves_nothing(tmp_pa
     assert not (tmp_path / "run" / "model.safetensors").exists()
 
 
-def test_a_singular_covariance_is_a_clear_error_and_leaves_the_mixture_unchanged():
+def test_a_singular_covariance_is_a_clear_error_and_saves_nothing(tmp_path):
     """Points on a line: with a negligible jitter the covariance has no inverse in float32."""
-    t = torch.linspace(-1, 1, 50)
-    x = torch.stack([t, 2 * t], dim=1)
-    model = genzoo.create("gmm", components=1, jitter=1e-12)
-    before = {k: v.clone() for k, v in model.state_dict().items()}
+    t = np.linspace(-1, 1, 50, dtype=np.float32)
+    np.savez(tmp_path / "line.npz", x=np.stack([t, 2 * t], axis=1))
     with pytest.raises(ConfigError, match="covariance of mixture component 0 is singular.*raise jitter"):
-        model.fit_mixture(x, iterations=5, tolerance=0.0, log=lambda i, v: None)
-    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+        train("gmm", data=f"npz:{tmp_path / 'line.npz'}", out=tmp_path / "run", model={"components": 1, "jitter": 1e-12},
+              progress=False)
+    assert not (tmp_path / "run" / "model.safetensors").exists()

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 
+import genzoo
 import numpy as np
 import pytest
 import torch
-
-import genzoo
 from genzoo.metrics.base import EvalRequest
 from genzoo_explicit_likelihood.mixture_fitting import components_metric
 

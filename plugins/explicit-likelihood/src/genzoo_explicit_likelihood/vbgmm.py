@@ -20,10 +20,10 @@ import math
 from dataclasses import dataclass
 
 import torch
-from pydantic import Field
-
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 from genzoo.plugin import LOG_2PI, ConfigError
+from pydantic import Field
+
 from genzoo_explicit_likelihood.mixture_fitting import ACTIVE_WEIGHT, Log, hard_start
 
 UNFITTED_DOF = 100.0

@@ -2,58 +2,34 @@
 
 from genzoo import ArchitectureSpec, Capability, MetricSpec, SamplerSpec
 
-FAMILY = "explicit-likelihood"
 PACKAGE = "genzoo_explicit_likelihood"
 EM = {"em": f"{PACKAGE}.mixture_fitting:EMStep"}
-EXACT = (Capability.SAMPLE, Capability.LOG_PROB)
 TOY = {"data": {"shape": (2,), "value_range": None}}
 
+
+def _mixture(name: str, model: str, trainers: dict[str, str], description: str, tiny: dict,
+             paper: str = "") -> ArchitectureSpec:
+    """Every mixture samples ancestrally (`generate`) and has an exact log_prob."""
+    return ArchitectureSpec(name=name, family="explicit-likelihood", model=f"{PACKAGE}.{model}",
+                            capabilities=(Capability.SAMPLE, Capability.LOG_PROB), methods=("generate",),
+                            trainers=trainers, description=description, paper=paper, tiny_config=tiny)
+
+
 ARCHITECTURES: list[ArchitectureSpec] = [
-    ArchitectureSpec(
-        name="gmm",
-        family=FAMILY,
-        model=f"{PACKAGE}.gmm:GMM",
-        capabilities=EXACT,
-        methods=("generate",),
-        trainers=EM,
-        description="Gaussian mixture (full, diagonal or spherical covariances) fitted by EM from k-means++ seeds.",
-        paper="https://doi.org/10.1111/j.2517-6161.1977.tb01600.x",
-        tiny_config={**TOY, "components": 3},
-    ),
-    ArchitectureSpec(
-        name="vbgmm",
-        family=FAMILY,
-        model=f"{PACKAGE}.vbgmm:VBGMM",
-        capabilities=EXACT,
-        methods=("generate",),
-        trainers={"vb": f"{PACKAGE}.mixture_fitting:VariationalStep"},
-        description="Variational Bayesian Gaussian mixture (Dirichlet weight prior switches unneeded components "
-                    "off); exact posterior predictive density, a mixture of Student-t's.",
-        paper="Bishop, Pattern Recognition and Machine Learning (2006), section 10.2",
-        tiny_config={**TOY, "components": 3},
-    ),
-    ArchitectureSpec(
-        name="catmix",
-        family=FAMILY,
-        model=f"{PACKAGE}.categorical_mixture:CategoricalMixture",
-        capabilities=EXACT,
-        methods=("generate",),
-        trainers=EM,
-        description="Mixture of per-pixel categoricals over grey levels (int64 levels view), MAP EM.",
-        tiny_config={"data": {"shape": (3,), "kind": "discrete", "dtype": "int64", "value_range": (0, 4),
-                              "levels": 5}, "components": 2},
-    ),
-    ArchitectureSpec(
-        name="bernoulli-mixture",
-        family=FAMILY,
-        model=f"{PACKAGE}.categorical_mixture:BernoulliMixture",
-        capabilities=EXACT,
-        methods=("generate",),
-        trainers=EM,
-        description="Mixture of per-pixel Bernoullis for binary images (binarized view), MAP EM.",
-        tiny_config={"data": {"shape": (8,), "kind": "binary", "value_range": (0.0, 1.0), "levels": 2},
-                     "components": 3},
-    ),
+    _mixture("gmm", "gmm:GMM", EM,
+             "Gaussian mixture (full, diagonal or spherical covariances) fitted by EM from k-means++ seeds.",
+             {**TOY, "components": 3}, paper="https://doi.org/10.1111/j.2517-6161.1977.tb01600.x"),
+    _mixture("vbgmm", "vbgmm:VBGMM", {"vb": f"{PACKAGE}.mixture_fitting:VariationalStep"},
+             "Variational Bayesian Gaussian mixture (a Dirichlet weight prior switches unneeded components off); "
+             "exact posterior predictive density, a mixture of Student-t's.",
+             {**TOY, "components": 3}, paper="Bishop, Pattern Recognition and Machine Learning (2006), section 10.2"),
+    _mixture("catmix", "categorical_mixture:CategoricalMixture", EM,
+             "Mixture of per-pixel categoricals over grey levels (int64 levels view), MAP EM.",
+             {"data": {"shape": (3,), "kind": "discrete", "dtype": "int64", "value_range": (0, 4), "levels": 5},
+              "components": 2}),
+    _mixture("bernoulli-mixture", "categorical_mixture:BernoulliMixture", EM,
+             "Mixture of per-pixel Bernoullis for binary images (binarized view), MAP EM.",
+             {"data": {"shape": (8,), "kind": "binary", "value_range": (0.0, 1.0), "levels": 2}, "components": 3}),
 ]
 SAMPLERS: list[SamplerSpec] = []
 METRICS: list[MetricSpec] = [
