@@ -31,10 +31,19 @@ REGISTRY = Path(__file__).resolve().parent.parent / "registry"
 
 def _recipe(run_dir: Path, name: str, hardware_note: str) -> genzoo.Recipe:
     run = RunConfig.model_validate_json((run_dir / "train" / "run.json").read_text(encoding="utf-8"))
-    state = json.loads((run_dir / "train" / "state" / "state.json").read_text(encoding="utf-8"))
-    minutes = state["elapsed_s"] / 60
+    minutes = _elapsed_seconds(run_dir) / 60
     machine = hardware(torch.device("cpu"), 1) + (f", {hardware_note}" if hardware_note else "")
     return genzoo.Recipe(command=equivalent_command(run, Path(name)), duration=f"{minutes:.1f} min", hardware=machine)
+
+
+def _elapsed_seconds(run_dir: Path) -> float:
+    """The run's training time: its checkpoint state for gradient training; a fit (EM, closed form) keeps
+    no resumable state, so the last `elapsed_s` its log recorded."""
+    state = run_dir / "train" / "state" / "state.json"
+    if state.exists():
+        return json.loads(state.read_text(encoding="utf-8"))["elapsed_s"]
+    lines = (run_dir / "train" / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
+    return max(json.loads(line)["elapsed_s"] for line in lines if line.strip())
 
 
 def _published_results(paths: tuple[str, ...], run_dir: Path, name: str) -> list[genzoo.MetricResult]:

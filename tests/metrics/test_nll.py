@@ -6,7 +6,7 @@ import pytest
 
 import genzoo
 from genzoo.dataspec import DataSpec
-from genzoo.errors import CapabilityError
+from genzoo.errors import CapabilityError, ConfigError
 from genzoo.metrics import evaluate
 from genzoo.metrics.base import EvalRequest
 from genzoo.metrics.nll import bits_per_dim
@@ -44,3 +44,14 @@ def test_bits_per_dim_conventions():
     assert bits_per_dim(64 * math.log(17), discrete) == pytest.approx(math.log2(17))  # uniform over 17 levels
     assert bits_per_dim(1.0, DataSpec(shape=(4,), kind="binary", levels=2)) is None
     assert bits_per_dim(1.0, DataSpec(shape=(2,), value_range=None)) is None
+
+
+def test_given_label_is_the_metrics_own_option_and_must_be_a_bool(truth_registry):
+    """`given_label` never reaches log_prob (ToyTruth takes no options); an unconditional model scores the same."""
+    model = genzoo.create("toy-truth", dataset="8gaussians")
+    plain = {r.name: r.value for r in evaluate(model, "nll", EvalRequest(data="8gaussians", n=200))}
+    marginal = {r.name: r for r in evaluate(model, "nll", EvalRequest(data="8gaussians", n=200,
+                                                                       likelihood_options={"given_label": "false"}))}
+    assert marginal["nll"].value == plain["nll"] and "marginal over labels" in marginal["nll"].notes
+    with pytest.raises(ConfigError, match="given_label='maybe': expected true or false"):
+        evaluate(model, "nll", EvalRequest(data="8gaussians", likelihood_options={"given_label": "maybe"}))

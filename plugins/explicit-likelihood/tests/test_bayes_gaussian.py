@@ -50,7 +50,6 @@ def test_conditional_marginal_and_posterior_by_hand():
     assert model.log_prob(x, condition=torch.tensor([0, 1])).tolist() == pytest.approx([given[0][0], given[1][1]])
     marginal = [math.log(math.exp(a) / 3 + 2 * math.exp(b) / 3) for a, b in given]
     assert model.log_prob(x).tolist() == pytest.approx(marginal, abs=1e-5)
-    assert model.log_prob(x, condition=torch.tensor([0, 1]), given_label=False).tolist() == pytest.approx(marginal, abs=1e-5)
     posterior_0 = [math.exp(a) / 3 / math.exp(m) for (a, _), m in zip(given, marginal)]
     assert model.posterior(x)[:, 0].tolist() == pytest.approx(posterior_0, abs=1e-5)
     assert model.classify(x).argmax(1).tolist() == [0, 1]

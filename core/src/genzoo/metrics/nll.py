@@ -5,6 +5,11 @@ bits/dim = (NLL / D + ln(L / width)) / ln 2 bounds the discrete NLL; models of d
 a probability mass directly, so bits/dim = NLL / (D ln 2); binary data is reported in nats only.
 Bounds (ELBO, IWAE) are flagged as such. On 2D toys with a known density the ideal NLL of the
 same test points is reported beside the model's.
+
+Conditional models are scored given each example's label, log p(x | y). The metric's own option
+`given_label=false` (`--likelihood given_label=false`) scores the marginal log p(x) instead, by calling
+`log_prob(x, condition=None)`, for models whose log_prob marginalises the label (a class-conditional
+Gaussian sums over its class prior); other options go to `log_prob` itself.
 """
 
 from __future__ import annotations
@@ -39,12 +44,14 @@ def nll_metric(model, request: EvalRequest):
     model = require_model(model, "nll")
     if not LIKELIHOOD_CAPABILITIES & model.capabilities:
         raise CapabilityError(f"{model.name!r} has no likelihood (needs log_prob, log_prob_bound or log_prob_estimate)")
-    options = _check_options(model, request.likelihood_options)
+    options = dict(request.likelihood_options)
+    given_label = _given_label(options.pop("given_label", True))
+    options = _check_options(model, options)
     test = request.dataset("test", view_for(model.data_spec, "likelihood"))
     x, y = test.tensors()
     if request.n is not None:
         x, y = x[: request.n], y[: request.n]
-    conditional = Capability.CONDITIONAL in model.capabilities
+    conditional = Capability.CONDITIONAL in model.capabilities and given_label
     cuda = [model.device] if model.device.type == "cuda" else []
     with torch.no_grad(), torch.random.fork_rng(devices=cuda):  # stochastic bounds: the same value on every rerun
         torch.manual_seed(request.seed)
@@ -56,6 +63,8 @@ def nll_metric(model, request: EvalRequest):
         ])
     nll = float(-log_p.mean())
     notes = f"{_kind(model)}, n={len(x)}{', conditioned on the label' if conditional else ''}"
+    if not given_label:
+        notes += ", the marginal over labels"
     if request.likelihood_options:
         notes += ", " + ", ".join(f"{k}={v}" for k, v in sorted(request.likelihood_options.items()))
     results = [request.result("nll", nll, notes=f"nats per example, {notes}")]
@@ -74,6 +83,16 @@ def _kind(model) -> str:
     if Capability.LOG_PROB_BOUND in model.capabilities:
         return "upper bound (from a lower bound on log p)"
     return "stochastic estimate"
+
+
+def _given_label(value) -> bool:
+    """The metric's own `given_label` option as a bool (the CLI passes JSON, so `false` arrives parsed)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(bool).validate_python(value)
+    except ValidationError:
+        raise ConfigError(f"--likelihood given_label={value!r}: expected true or false") from None
 
 
 def _check_options(model, options: dict) -> dict:

@@ -75,12 +75,11 @@ class BayesGaussian(GenerativeModel):
         dim = flat.shape[1]
         return (-0.5 * whitened.pow(2).sum(1) - half_log_det.unsqueeze(1) - 0.5 * dim * LOG_TWO_PI).T
 
-    def log_prob(self, x: torch.Tensor, *, condition: torch.Tensor | None = None,
-                 given_label: bool = True) -> torch.Tensor:
-        """log p(x | y) in nats per example when labels are given (and `given_label`), else the
-        marginal log p(x) = log sum_y p(y) p(x | y), which is also exact."""
+    def log_prob(self, x: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
+        """log p(x | y) in nats per example when labels are given, else the marginal
+        log p(x) = log sum_y p(y) p(x | y), which is also exact (the nll metric's `given_label=false`)."""
         per_class = self.class_log_likelihoods(x)
-        if condition is None or not given_label:
+        if condition is None:
             return torch.logsumexp(per_class + self.log_prior, dim=1)
         labels = torch.as_tensor(condition, device=per_class.device).long().reshape(-1, 1)
         return per_class.gather(1, labels.expand(len(per_class), 1)).squeeze(1)
