@@ -99,11 +99,14 @@ def test_as_many_factors_as_dimensions_is_a_config_error(architecture):
         genzoo.create(architecture, data={"shape": (2,), "value_range": None}, latent_dim=2)
 
 
-def test_a_zero_noise_variance_is_refused():
+def test_a_singular_or_non_finite_fit_is_refused_and_changes_nothing():
     model = genzoo.create("fa", data={"shape": (2,), "value_range": None}, latent_dim=1, min_noise_variance=0)
     with pytest.raises(GenzooError, match="covariance is singular: 1 dimension"):
         model.set_parameters(torch.zeros(2), torch.ones(2, 1), torch.tensor([1.0, 0.0]))
-    assert torch.equal(model.noise_variance, torch.ones(2)), "a refused fit must leave the model as it was"
+    with pytest.raises(GenzooError, match="non-finite weight"):
+        model.set_parameters(torch.ones(2), torch.full((2, 1), float("nan")), torch.ones(2))
+    assert torch.equal(model.noise_variance, torch.ones(2)) and torch.equal(model.mean, torch.zeros(2)), (
+        "a refused fit must leave the model as it was")
 
 
 def test_fewer_than_two_examples_or_non_finite_data_are_refused():

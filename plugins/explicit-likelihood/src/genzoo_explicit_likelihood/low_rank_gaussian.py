@@ -65,38 +65,40 @@ class LowRankGaussian(GenerativeModel):
     def set_parameters(self, mean: torch.Tensor, weight: torch.Tensor, noise_variance: torch.Tensor) -> None:
         """Store a fit (any floating dtype, cast to the buffers'); refuses a singular or non-finite one."""
         check_invertible(noise_variance, self.config.min_noise_variance)
-        for name, value in (("mean", mean), ("weight", weight), ("noise_variance", noise_variance)):
+        values = {"mean": mean, "weight": weight, "noise_variance": noise_variance}
+        for name, value in values.items():  # every check before any copy: a refused fit changes nothing
             if not torch.isfinite(value).all():
                 raise GenzooError(f"{self.name}: the fit gave a non-finite {name}; check the data for NaN or inf")
+        for name, value in values.items():
             getattr(self, name).copy_(value)
 
     def _compute_dtype(self) -> torch.dtype:
         """At least float32: the q x q Cholesky factorisation has no bfloat16 kernel."""
         return torch.promote_types(self.weight.dtype, torch.float32)
 
-    def _latent_system(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(W, 1 / Psi, Cholesky factor of M = I + W^T Psi^-1 W), in the compute dtype."""
+    def _latent_system(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """For data x, in the compute dtype: the residual r = x - mu (n, D), 1 / Psi, the Cholesky factor L
+        of M = I + W^T Psi^-1 W, and W^T Psi^-1 r (q, n), which both the density and the posterior need."""
         dtype = self._compute_dtype()
         weight = self.weight.to(dtype)
         precision = self.noise_variance.to(dtype).reciprocal()
         inner = torch.eye(weight.shape[1], dtype=dtype, device=weight.device) + weight.T @ (precision[:, None] * weight)
-        return weight, precision, torch.linalg.cholesky(inner)
+        residual = x.reshape(len(x), -1).to(dtype) - self.mean.to(dtype)
+        return residual, precision, torch.linalg.cholesky(inner), ((residual * precision) @ weight).T
 
     # -- likelihood and encoder ------------------------------------------------------------------
     def log_prob(self, x: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
         """Exact log N(x | mu, W W^T + Psi) in nats per example (Woodbury form, see the module docstring)."""
-        weight, precision, cholesky = self._latent_system()
-        residual = x.reshape(len(x), -1).to(weight.dtype) - self.mean.to(weight.dtype)
-        latent = torch.linalg.solve_triangular(cholesky, ((residual * precision) @ weight).T, upper=False)
+        residual, precision, cholesky, projected = self._latent_system(x)
+        latent = torch.linalg.solve_triangular(cholesky, projected, upper=False)
         mahalanobis = (residual**2 * precision).sum(1) - (latent**2).sum(0)
         log_det = -precision.log().sum() + 2 * cholesky.diagonal().log().sum()
         return -0.5 * (mahalanobis + log_det + residual.shape[1] * LOG_2PI)
 
     def encode(self, x: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
         """The posterior mean E[z | x] = M^-1 W^T Psi^-1 (x - mu), shaped (n, q)."""
-        weight, precision, cholesky = self._latent_system()
-        residual = x.reshape(len(x), -1).to(weight.dtype) - self.mean.to(weight.dtype)
-        return torch.cholesky_solve(((residual * precision) @ weight).T, cholesky).T
+        _, _, cholesky, projected = self._latent_system(x)
+        return torch.cholesky_solve(projected, cholesky).T
 
     def decode(self, z: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
         """The mean of p(x | z), W z + mu, shaped like the data (not clamped: it is a mean, not a sample)."""
