@@ -1,7 +1,7 @@
 """Issue 15's 2-D toy table: modes captured and % high-quality samples of each GAN variant, mean and spread over seeds.
 
     python benchmarks/gan_mode_coverage.py [--variants gan pacgan ...] [--data 8gaussians 25gaussians]
-        [--seeds 5] [--steps 5000] [--runs DIR] [--json results.json] [--threads 1]
+        [--seeds 0 1 2 3 4] [--steps 5000] [--snapshots 5] [--runs DIR] [--json results.json] [--threads 1]
 
 The VEEGAN protocol (Srivastava et al. 2017), measured by the core `modes` metric exactly as
 `genzoo eval RUN --metric modes --data 8gaussians` does: 2,500 samples; a sample is high quality
@@ -54,8 +54,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", nargs="+", default=list(RECIPES), choices=list(RECIPES))
     parser.add_argument("--data", nargs="+", default=["8gaussians", "25gaussians"], choices=list(TARGETS))
-    parser.add_argument("--seeds", type=int, default=5, help="train seeds 0..N-1")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4], help="train seeds")
     parser.add_argument("--steps", type=int, default=5000, help="training steps of every run")
+    parser.add_argument("--snapshots", type=int, default=0,
+                        help="scatter plots of 1,000 samples this many times during each run (train/samples/)")
     parser.add_argument("--runs", type=Path, help="keep the run folders here (default: a temporary folder)")
     parser.add_argument("--json", type=Path, help="append one JSON line per run to this file")
     parser.add_argument("--threads", type=int, default=1)
@@ -69,8 +71,8 @@ def main() -> None:
         runs = args.runs or Path(scratch)
         for data in args.data:
             for variant in args.variants:
-                for seed in range(args.seeds):
-                    row = _run(variant, data, seed, args.steps, runs / f"{variant}-{data}-seed{seed}")
+                for seed in args.seeds:
+                    row = _run(variant, data, seed, args.steps, args.snapshots, runs / f"{variant}-{data}-seed{seed}")
                     rows.append(row)
                     print(json.dumps(row), flush=True)
                     if args.json:
@@ -80,7 +82,7 @@ def main() -> None:
     print(_table(rows, torch.__version__))
 
 
-def _run(variant: str, data: str, seed: int, steps: int, out: Path) -> dict:
+def _run(variant: str, data: str, seed: int, steps: int, snapshots: int, out: Path) -> dict:
     """Train one variant with one seed; measure it with the registered `modes` metric."""
     import genzoo
     from genzoo.metrics import evaluate
@@ -89,7 +91,8 @@ def _run(variant: str, data: str, seed: int, steps: int, out: Path) -> dict:
 
     architecture, trainer, model, step, settings = RECIPES[variant]
     settings = {"steps": steps, "batch_size": BATCH, "seed": seed, "log_every": max(steps // 10, 1),
-                "sample_every": None, "checkpoint_every": steps, "device": "cpu"} | settings
+                "sample_every": max(steps // snapshots, 1) if snapshots else None, "num_samples": 1000,
+                "checkpoint_every": steps, "device": "cpu"} | settings
     start = time.perf_counter()
     result = train(architecture, data=data, out=out, model=NETWORKS | model, trainer=trainer, step=step,
                    train=settings, progress=False)

@@ -72,8 +72,8 @@ def build_generator(config: NetworkConfig, num_classes: int = 0) -> nn.Module:
 
 def build_discriminator(config: NetworkConfig, out_features: int = 1, num_classes: int = 0) -> nn.Module:
     """x (n, *data.shape) and an optional one-hot label -> logits (n // pack, out_features)."""
-    network = ConvDiscriminator(config, out_features, num_classes) if config.network == "conv" else \
-        MLPDiscriminator(config, out_features, num_classes)
+    kind = ConvDiscriminator if config.network == "conv" else MLPDiscriminator
+    network = kind(config, out_features, num_classes)
     if config.spectral_norm:
         for layer in list(network.modules()):
             if isinstance(layer, nn.Linear | nn.Conv2d):
