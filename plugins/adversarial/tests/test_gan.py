@@ -61,7 +61,8 @@ def test_an_unknown_objective_is_refused():
 
 
 def test_a_short_run_logs_both_players_and_samples(tmp_path):
-    result = train("gan", data="8gaussians", out=tmp_path, model={"generator_hidden": (16,), "discriminator_hidden": (16,)},
+    result = train("gan", data="8gaussians", out=tmp_path,
+                   model={"generator_hidden": (16,), "discriminator_hidden": (16,)},
                    train={"steps": 20, "batch_size": 32, "log_every": 10, "sample_every": None},
                    step={"generator_objective": "minimax"}, progress=False)
     assert {"discriminator/loss", "generator/loss", "discriminator/d_real"} <= set(result.metrics)

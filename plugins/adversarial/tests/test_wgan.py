@@ -66,7 +66,8 @@ def test_clipping_is_applied_after_every_critic_update_and_only_to_the_critic():
 
 
 def test_a_clipped_run_keeps_the_critic_in_the_box(tmp_path):
-    result = train("wgan", data="8gaussians", out=tmp_path, model={"generator_hidden": (8,), "discriminator_hidden": (8,)},
+    result = train("wgan", data="8gaussians", out=tmp_path,
+                   model={"generator_hidden": (8,), "discriminator_hidden": (8,)},
                    train={"steps": 3, "batch_size": 16, "log_every": 3, "sample_every": None,
                           "groups": {"discriminator": {"lr": 0.1}}},
                    step={"clip": 0.03, "n_critic": 2}, progress=False)

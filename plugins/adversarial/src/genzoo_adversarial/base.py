@@ -40,6 +40,8 @@ from genzoo_adversarial.networks import NetworkConfig, build_discriminator, buil
 from genzoo_adversarial.noise import normal
 
 DISCRIMINATOR, GENERATOR = "discriminator", "generator"
+Losses = dict[str, torch.Tensor]  # scalars to log; "loss" is the one minimised
+StepState = dict[str, torch.Tensor]
 
 
 def optimizer_defaults(lr: float, betas: tuple[float, float]) -> dict[str, dict[str, Any]]:
@@ -88,7 +90,8 @@ class AdversarialModel(GenerativeModel):
         return normal((n, self.latent_dim), generator, self.device)
 
     def fake(self, z: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
-        """G(z) in the DataSpec's value range (a sigmoid onto [low, high]; unbounded data as is), differentiable."""
+        """G(z) in the DataSpec's value range, differentiable: a sigmoid onto [low, high] (DCGAN's tanh output,
+        rescaled), unbounded data as the network gives it."""
         out = self.generator(z, self.label(condition))
         if self.data_spec.value_range is None:
             return out
@@ -149,7 +152,7 @@ class AdversarialStep(TrainingStep):
     def updates(self, step: int) -> Sequence[str]:
         return (DISCRIMINATOR,) * self.n_critic + (GENERATOR,)
 
-    def loss(self, model: AdversarialModel, batch: Batch, group: str, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    def loss(self, model: AdversarialModel, batch: Batch, group: str, state: StepState) -> Losses:
         batch = whole_packs(batch, model.config.pack)
         if group == DISCRIMINATOR:
             return self.discriminator_loss(model, batch, state)
@@ -164,10 +167,10 @@ class AdversarialStep(TrainingStep):
         """As many fakes as the batch has examples, for the batch's labels when the model is conditional."""
         return model.fake(model.sample_latent(len(batch.x)), self.condition(model, batch))
 
-    def discriminator_loss(self, model: AdversarialModel, batch: Batch, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    def discriminator_loss(self, model: AdversarialModel, batch: Batch, state: StepState) -> Losses:
         """Scalars to log, "loss" the discriminator's; fakes are drawn without a generator graph."""
         raise NotImplementedError
 
-    def generator_loss(self, model: AdversarialModel, batch: Batch, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    def generator_loss(self, model: AdversarialModel, batch: Batch, state: StepState) -> Losses:
         """Scalars to log, "loss" the generator's (gradients reach the generator through D)."""
         raise NotImplementedError

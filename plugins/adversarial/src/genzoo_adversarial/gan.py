@@ -43,8 +43,10 @@ class GANStep(AdversarialStep):
         with torch.no_grad():
             fake = self.fakes(model, batch)
         real_logits, fake_logits = model.discriminate(batch.x, condition), model.discriminate(fake, condition)
+        # Mean D(x) on real and fake examples: both near 1/2 at the game's equilibrium.
         return {"loss": discriminator_loss(real_logits, fake_logits),
-                "d_real": torch.sigmoid(real_logits).mean().detach(), "d_fake": torch.sigmoid(fake_logits).mean().detach()}
+                "d_real": torch.sigmoid(real_logits).mean().detach(),
+                "d_fake": torch.sigmoid(fake_logits).mean().detach()}
 
     def generator_loss(self, model, batch: Batch, state) -> dict[str, torch.Tensor]:
         fake_logits = model.discriminate(self.fakes(model, batch), self.condition(model, batch))

@@ -39,7 +39,8 @@ def minimax_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
 
 
 def non_saturating_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
-    """Goodfellow et al.'s practical generator loss: J_G = E[-log D(G(z))] (same fixed point, strong early gradients)."""
+    """Goodfellow et al.'s practical generator loss: J_G = E[-log D(G(z))] (same fixed point, strong early
+    gradients)."""
     return F.softplus(-fake_logits).mean()
 
 

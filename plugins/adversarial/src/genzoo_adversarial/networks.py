@@ -54,7 +54,8 @@ class NetworkConfig(ModelConfig):
                              "not on int64 level indices")
         if self.network == "conv":
             if not self.data.is_image:
-                raise ValueError(f"network 'conv' needs image data (channels, height, width), got shape {self.data.shape}")
+                raise ValueError(f"network 'conv' needs image data (channels, height, width), got shape "
+                                 f"{self.data.shape}")
             if not self.channels:
                 raise ValueError("network 'conv' needs at least one entry in channels")
             factor = 2 ** len(self.channels)
@@ -94,7 +95,8 @@ def with_label(z: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
 def pack_examples(x: torch.Tensor, pack: int) -> torch.Tensor:
     """(n, c, ...) -> (n // pack, pack * c, ...): consecutive examples stacked along dimension 1."""
     if len(x) % pack:
-        raise ConfigError(f"a batch of {len(x)} examples does not divide into packs of {pack}: pick a batch size that does")
+        raise ConfigError(f"a batch of {len(x)} examples does not divide into packs of {pack}: pick a batch size "
+                          "that does")
     return x.reshape(len(x) // pack, pack * x.shape[1], *x.shape[2:])
 
 

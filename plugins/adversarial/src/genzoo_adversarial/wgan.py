@@ -70,7 +70,8 @@ class CriticStep(AdversarialStep):
         return {"loss": loss, "wasserstein": -loss.detach()}, fake
 
     def generator_loss(self, model, batch: Batch, state) -> dict[str, torch.Tensor]:
-        return {"loss": critic_generator_loss(model.discriminate(self.fakes(model, batch), self.condition(model, batch)))}
+        scores = model.discriminate(self.fakes(model, batch), self.condition(model, batch))
+        return {"loss": critic_generator_loss(scores)}
 
 
 class ClippedWGANStep(CriticStep):
