@@ -27,3 +27,12 @@ def brute_force_log_det(layer: FlowLayer, x: torch.Tensor, context: torch.Tensor
         matrix = jacobian(lambda e, given=given: double(e, given)[0], example).reshape(example.numel(), -1)
         values.append(torch.linalg.slogdet(matrix).logabsdet)
     return torch.stack(values).to(x.dtype)
+
+
+def assert_change_of_variables(model, x: torch.Tensor, *, atol: float = 1e-3) -> None:
+    """Check a flow model (a `flow` FlowLayer, a `base` with `log_prob`, and `log_prob(x)`) end to end:
+    log_prob(x) = log base(f(x)) + brute-force log|det df/dx|, and f inverts back to x."""
+    z, _ = model.flow(x)
+    expected = model.base.log_prob(z) + brute_force_log_det(model.flow, x)
+    torch.testing.assert_close(model.log_prob(x), expected, atol=atol, rtol=1e-4)
+    torch.testing.assert_close(model.flow.inverse(z), x, atol=1e-4, rtol=1e-4)
