@@ -83,7 +83,8 @@ def main() -> None:
     array = x.double().numpy()  # the same numbers, in scikit-learn's default precision
     import sklearn
 
-    print(f"digits train, dequantized, {tuple(x.shape)} (genzoo float32, scikit-learn float64); K={args.components}, tol={args.tol}, "
+    print(f"digits train, dequantized, {tuple(x.shape)} (genzoo float32, scikit-learn float64); "
+          f"K={args.components}, tol={args.tol}, "
           f"max_iter={args.max_iter}, reg_covar=jitter={args.jitter}, k-means++; {args.repeats} seeds; "
           f"torch {torch.__version__}, scikit-learn {sklearn.__version__}, 1 thread")
     print("| seeds | covariance | genzoo log-lik | sklearn log-lik | rel. diff | genzoo iters | sklearn iters "
@@ -95,7 +96,8 @@ def main() -> None:
             for seed in range(args.repeats):
                 ours.append(genzoo_fit(x, array, covariance, args, seed, same_seeds))
                 theirs.append(sklearn_fit(array, covariance, args, seed))
-            (ll_g, t_g, it_g), (ll_s, t_s, it_s) = ([statistics.median(c) for c in zip(*runs)] for runs in (ours, theirs))
+            medians = ([statistics.median(column) for column in zip(*runs)] for runs in (ours, theirs))
+            (ll_g, t_g, it_g), (ll_s, t_s, it_s) = medians
             print(f"| {'same' if same_seeds else 'own'} | {covariance} | {ll_g:.3f} | {ll_s:.3f} "
                   f"| {(ll_g - ll_s) / abs(ll_s):+.3%} | {it_g:g} | {it_s:g} | {t_g:.3f} | {t_s:.3f} "
                   f"| {t_g / t_s:.2f}x |", flush=True)

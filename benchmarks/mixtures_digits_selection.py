@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 import sys
 
-import genzoo
 import torch
+
+import genzoo
 from genzoo.data import load_dataset
 
 VALIDATION = 300
@@ -26,7 +27,8 @@ CANDIDATES = {
     ] for k in ks for j in js],
     "vbgmm": [{"components": k, "weight_concentration": a, "mean_precision": b}
               for k in (10, 20, 40) for a in (1e-3, 1.0) for b in (1.0, 0.01)],
-    "catmix": [{"components": k, "pseudo_count": a} for k in (1, 10, 20, 30, 40, 60, 80) for a in (0.05, 0.2, 0.5, 1.0)],
+    "catmix": [{"components": k, "pseudo_count": a}
+               for k in (1, 10, 20, 30, 40, 60, 80) for a in (0.05, 0.2, 0.5, 1.0)],
 }
 VIEWS = {"gmm": "dequantized", "vbgmm": "dequantized", "catmix": "levels"}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import math
 
-import genzoo
-import numpy as np
 import pytest
 import torch
+
+import genzoo
 from genzoo.metrics.base import EvalRequest
 from genzoo_explicit_likelihood.mixture_fitting import components_metric
 
@@ -30,7 +30,8 @@ def log_evidence(x: torch.Tensor, mean0: torch.Tensor, scale0: torch.Tensor, bet
     beta, nu = beta0 + n, nu0 + n
     scale = scale0 + scatter + beta0 * n / beta * torch.outer(centre - mean0, centre - mean0)
     multigamma = torch.mvlgamma(torch.tensor([nu / 2, nu0 / 2], dtype=torch.float64), d)
-    return float(-n * d / 2 * math.log(math.pi) + multigamma[0] - multigamma[1] + nu0 / 2 * torch.logdet(scale0) - nu / 2 * torch.logdet(scale) + d / 2 * math.log(beta0 / beta))
+    return float(-n * d / 2 * math.log(math.pi) + multigamma[0] - multigamma[1] + nu0 / 2 * torch.logdet(scale0)
+                 - nu / 2 * torch.logdet(scale) + d / 2 * math.log(beta0 / beta))
 
 
 def one_component_fit(x: torch.Tensor, jitter: float = 1e-6):
@@ -55,14 +56,15 @@ def test_one_component_log_prob_is_the_exact_posterior_predictive():
     assert model.log_prob(new).tolist() == pytest.approx(expected, rel=1e-9)
 
 
-def test_elbo_never_decreases_and_unneeded_components_switch_off():
+def test_elbo_never_decreases_and_unneeded_components_switch_off(monotone_fit):
     x = clusters().double()
     model = genzoo.create("vbgmm", components=8, weight_concentration=1e-3).double()
     logged = []
-    elbo = model.fit_mixture(x, iterations=60, tolerance=-1.0, log=lambda i, v: logged.append(v),
-                             generator=torch.Generator().manual_seed(0))
-    assert len(elbo) == 60 and np.diff(elbo).min() > -1e-9 * abs(elbo[-1])
-    assert logged[0]["components"] > 3 and logged[-1]["components"] == 3
+    model.fit_mixture(x, iterations=1, tolerance=0.0, log=lambda i, v: logged.append(v),
+                      generator=torch.Generator().manual_seed(0))
+    assert logged[0]["components"] == 8  # every k-means++ seed starts with points
+    monotone_fit(model, x, "elbo", iterations=60, moving=5)
+    assert int((model.mixture_weights() > 0.01).sum()) == 3
     [result] = components_metric(model, EvalRequest(data="8gaussians"))
     assert result.name == "components" and result.value == 3
     assert sorted(model.mixture_weights().topk(3).values.tolist()) == pytest.approx([0.2, 0.4, 0.4], abs=0.01)

@@ -88,7 +88,8 @@ class GaussianMixture(nn.Module):
             whitening = torch.linalg.solve_triangular(self.scale_tril, eye, upper=False).transpose(1, 2)  # L^-T
             # one (n, d) x (d, K d) product for all components, then minus each whitened mean
             stacked = whitening.transpose(0, 1).reshape(self.dim, -1)
-            whitened = (x @ stacked).view(len(x), self.components, self.dim) - (self.means.unsqueeze(1) @ whitening).squeeze(1)
+            whitened_means = (self.means.unsqueeze(1) @ whitening).squeeze(1)  # (K, d)
+            whitened = (x @ stacked).view(len(x), self.components, self.dim) - whitened_means
             mahalanobis = whitened.pow(2).sum(2)
             log_det = self.scale_tril.diagonal(dim1=1, dim2=2).log().sum(1)
         else:
@@ -139,7 +140,10 @@ class GaussianMixture(nn.Module):
         x = x.to(self.means)
         offset = x.mean(0)  # EM is translation-equivariant; centred data keeps float32 sums of squares exact
         x = x - offset
-        seeds = kmeans_plus_plus(x, self.components, generator) if initial_means is None else initial_means.to(x) - offset
+        if initial_means is None:
+            seeds = kmeans_plus_plus(x, self.components, generator)
+        else:
+            seeds = initial_means.to(x) - offset
         responsibilities = _one_hot_nearest(x, seeds)
         history: list[float] = []
         for iteration in range(iterations):
@@ -168,8 +172,9 @@ class GaussianMixture(nn.Module):
             weighted = (responsibilities.unsqueeze(2) * x.unsqueeze(1)).view(len(x), -1)  # (n, K d)
             second = (weighted.T @ x).view(self.components, self.dim, self.dim)
             outer = self.means.unsqueeze(2) * sums.unsqueeze(1)  # mu_k (sum_n r_nk x_n)^T
-            covariance = (second - outer - outer.transpose(1, 2)
-                          + mass[:, None, None] * self.means.unsqueeze(2) * self.means.unsqueeze(1)) / counts[:, None, None]
+            means_outer = self.means.unsqueeze(2) * self.means.unsqueeze(1)
+            covariance = second - outer - outer.transpose(1, 2) + mass[:, None, None] * means_outer
+            covariance /= counts[:, None, None]
             covariance += self.jitter * torch.eye(self.dim, device=x.device, dtype=x.dtype)
             factor, info = torch.linalg.cholesky_ex(covariance)
             if info.any():

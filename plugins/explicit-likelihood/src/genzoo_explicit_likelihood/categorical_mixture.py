@@ -15,11 +15,11 @@ which the fit logs (`log_posterior`, per example) beside the plain log-likelihoo
 from __future__ import annotations
 
 import torch
-from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import CapabilityError, from_levels, sample_categorical
 from pydantic import Field, field_validator
 from torch.nn import functional as F
 
+from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
+from genzoo.plugin import CapabilityError, from_levels, sample_categorical
 from genzoo_explicit_likelihood.mixture_fitting import Log, hard_start
 
 DIGITS_LEVELS = DataSpec(shape=(1, 8, 8), kind="discrete", dtype="int64", value_range=(0, 16), levels=17)

@@ -11,10 +11,10 @@ continuous models on dequantized test images.
 from __future__ import annotations
 
 import torch
-from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import Covariance, GaussianMixture
 from pydantic import Field
 
+from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
+from genzoo.plugin import Covariance, GaussianMixture
 from genzoo_explicit_likelihood.mixture_fitting import Log
 
 

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 import torch
-from genzoo.plugin import CapabilityError, ConfigError, EvalRequest, FitData, FitStep, kmeans_plus_plus, require_model
 from torch.nn import functional as F
+
+from genzoo.plugin import CapabilityError, ConfigError, EvalRequest, FitData, FitStep, kmeans_plus_plus, require_model
 
 # A component counts as used when its (expected) weight is above this: 1% of the data.
 ACTIVE_WEIGHT = 0.01

@@ -20,10 +20,10 @@ import math
 from dataclasses import dataclass
 
 import torch
-from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import LOG_2PI, ConfigError
 from pydantic import Field
 
+from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
+from genzoo.plugin import LOG_2PI, ConfigError
 from genzoo_explicit_likelihood.mixture_fitting import ACTIVE_WEIGHT, Log, hard_start
 
 UNFITTED_DOF = 100.0
@@ -225,6 +225,7 @@ class Posterior:
         nu0 = torch.tensor(prior.nu, dtype=nu.dtype, device=nu.device)
         gauss_wishart = (0.5 * d * torch.log(prior.beta / beta) - 0.5 * d * prior.beta / beta + 0.5 * d
                          - 0.5 * prior.beta * nu * shift_term - 0.5 * nu * trace_term + 0.5 * nu * d
-                         + _log_wishart_normaliser(prior.log_det_w(), nu0, d) - _log_wishart_normaliser(self.log_det_w(), nu, d)
+                         + _log_wishart_normaliser(prior.log_det_w(), nu0, d)
+                         - _log_wishart_normaliser(self.log_det_w(), nu, d)
                          + 0.5 * (prior.nu - nu) * self.expected_log_det_precision())
         return dirichlet + gauss_wishart.sum()
