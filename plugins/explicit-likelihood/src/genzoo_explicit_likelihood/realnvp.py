@@ -114,7 +114,12 @@ class RealNVP(GenerativeModel):
         return self.base.log_prob(z) + log_det
 
     def generate(self, n: int, *, condition=None, generator: torch.Generator | None = None) -> torch.Tensor:
-        z = self.base.sample(n, self.data_spec.shape, generator, device=self.device, dtype=self.dtype)
+        return self.generate_tempered(n, 1.0, condition=condition, generator=generator)
+
+    def generate_tempered(self, n: int, temperature: float, *, condition=None,
+                          generator: torch.Generator | None = None) -> torch.Tensor:
+        """Invert the flow on base noise scaled by `temperature` (1: the model; the `temperature` sampler)."""
+        z = temperature * self.base.sample(n, self.data_spec.shape, generator, device=self.device, dtype=self.dtype)
         x = self.flow.inverse(z)
         if self.data_spec.value_range is not None:  # the logit's margin maps a little past the range ends
             x = x.clamp(*self.data_spec.value_range)

@@ -14,6 +14,16 @@ from torch.autograd.functional import jacobian
 from genzoo_explicit_likelihood.flows.layer import FlowLayer
 
 
+def perturbed(module: torch.nn.Module, seed: int = 0, scale: float = 0.3) -> torch.nn.Module:
+    """`module` in eval mode with every parameter moved off its initial value by scale * N(0, 1) noise drawn
+    from `seed`: zero-initialised nets and identity inits would otherwise hide a wrong log-det or inverse."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for parameter in module.parameters():
+            parameter.add_(scale * torch.randn(parameter.shape, generator=generator).to(parameter))
+    return module.eval()
+
+
 def brute_force_log_det(layer: FlowLayer, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
     """log|det dz/dx| per example from the full Jacobian, computed in float64 on a copy of `layer`.
 

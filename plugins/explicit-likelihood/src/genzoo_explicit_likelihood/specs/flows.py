@@ -22,7 +22,7 @@ ARCHITECTURES: list[ArchitectureSpec] = [
         family=FAMILY,
         model=f"{PACKAGE}.realnvp:RealNVP",
         capabilities=(Capability.SAMPLE, Capability.LOG_PROB),
-        methods=("generate",),
+        methods=("generate", "generate_tempered"),
         trainers={"nll": f"{PACKAGE}.training:NLLStep"},
         description="RealNVP: affine couplings with alternating masks (vectors) or checkerboard and channel masks "
                     "with multi-scale squeezes (images); logit transform for bounded data; exact likelihood.",
