@@ -167,7 +167,9 @@ def _print(rows: list[dict], missing: list[str], skipped: list[str], torch_versi
         print(f"| {name} | not published | {_anchor(ANCHORS.get(name))} |  |  |  |")
     for name in skipped:
         print(f"| {name} | skipped (--skip) |  |  |  |  |")
-    print("\nIssue 13's anchors (bits/dim): " + ", ".join(
+    print("\nA conditional model's plain row is log p(x | y) (the metric passes the test labels); a card setting such "
+          "as given_label=false gives its marginal log p(x). Bounds are upper bounds on the NLL.")
+    print("Issue 13's anchors (bits/dim): " + ", ".join(
         f"{label} {value}" for label, value in sorted(set(ANCHORS.values()), key=lambda a: a[1])) + ".")
 
 
