@@ -51,6 +51,9 @@ def test_discriminator_carries_the_q_head():
     logits, means = model.code_predictions(x)
     assert model.discriminator_logits(x).shape == (4, 1 + 3 + 2) and logits.shape == (4, 3) and means.shape == (4, 2)
     assert torch.equal(model.infer_category(x), logits.argmax(1))
+    realness, split_logits, split_means = model.split_outputs(model.discriminator_logits(x))
+    assert torch.equal(realness, model.discriminate(x)) and torch.equal(split_logits, logits)
+    assert torch.equal(split_means, means)
 
 
 @pytest.mark.parametrize("group", ["discriminator", "generator"])

@@ -121,10 +121,14 @@ class InfoGAN(AdversarialModel):
                                       self.sample_noise(n, generator))
 
     # -- Q ----------------------------------------------------------------------------------
+    def split_outputs(self, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Discriminator outputs as (realness logits (n,), Q's categorical logits, Q's continuous means)."""
+        categories = self.config.categories
+        return logits[:, 0], logits[:, 1:1 + categories], logits[:, 1 + categories:]
+
     def code_predictions(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Q(c | x): categorical logits (n, categories) and continuous means (n, continuous)."""
-        q = self.discriminator_logits(x)[:, 1:]
-        return q[:, :self.config.categories], q[:, self.config.categories:]
+        return self.split_outputs(self.discriminator_logits(x))[1:]
 
     def infer_category(self, x: torch.Tensor) -> torch.Tensor:
         """The most likely categorical code of each example under Q (what `code-agreement` scores)."""
@@ -141,11 +145,11 @@ class InfoGANStep(GANStep):
     def information_loss(self, model: InfoGAN, logits: torch.Tensor, z: torch.Tensor) -> dict[str, torch.Tensor]:
         """The weighted negative information bound of fakes made from z (logits: their discriminator outputs)."""
         category, continuous = model.codes_of_latent(z)
-        q = logits[:, 1:]
-        categories = model.config.categories
-        categorical = categorical_code_nll(q[:, :categories], category)
-        continuous_nll = continuous_code_nll(q[:, categories:], continuous)
-        bound_c1, bound_c2 = information_bound(categorical, continuous_nll, categories, model.config.continuous)
+        _, categorical_logits, means = model.split_outputs(logits)
+        categorical = categorical_code_nll(categorical_logits, category)
+        continuous_nll = continuous_code_nll(means, continuous)
+        bound_c1, bound_c2 = information_bound(categorical, continuous_nll, model.config.categories,
+                                               model.config.continuous)
         return {"information": self.categorical_weight * categorical + self.continuous_weight * continuous_nll,
                 "mi_bound_categorical": bound_c1.detach(), "mi_bound_continuous": bound_c2.detach()}
 
