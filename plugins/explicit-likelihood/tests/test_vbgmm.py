@@ -37,7 +37,8 @@ def log_evidence(x: torch.Tensor, mean0: torch.Tensor, scale0: torch.Tensor, bet
 def one_component_fit(x: torch.Tensor, jitter: float = 1e-6):
     model = genzoo.create("vbgmm", components=1, mean_precision=0.5, jitter=jitter).double()
     elbo = model.fit_mixture(x, iterations=3, tolerance=0.0, log=lambda i, v: None)
-    prior = (x.mean(0), torch.cov(x.T) + jitter * torch.eye(2, dtype=x.dtype), 0.5, 2.0)  # m0, W0^-1, beta0, nu0 = D
+    nu0 = 2.0  # D
+    prior = (x.mean(0), nu0 * (torch.cov(x.T) + jitter * torch.eye(2, dtype=x.dtype)), 0.5, nu0)  # m0, W0^-1, beta0
     return model, elbo, prior
 
 

@@ -2,8 +2,11 @@
 a Dirichlet distribution weight prior), full covariances, fitted by coordinate-ascent variational Bayes.
 
 Priors: weights ~ Dirichlet(alpha0, ..., alpha0); each component's precision Lambda_k ~ Wishart(W0, nu0)
-and mean mu_k ~ N(m0, (beta0 Lambda_k)^-1), with m0 the data mean, W0^-1 the data covariance and nu0
-the dimension unless set (scikit-learn's defaults). A small `weight_concentration` (alpha0 << 1) lets
+and mean mu_k ~ N(m0, (beta0 Lambda_k)^-1), with m0 the data mean, nu0 the dimension D unless set, and
+W0^-1 = nu0 times the data covariance, so that the prior mean precision nu0 W0 is the data's inverse
+covariance. (scikit-learn's default W0^-1 is the data covariance itself, a prior mean precision D times
+larger, which pulls every component's covariance toward zero: on digits that fits worse, 2.85 against
+2.76 validation bits/dim, and keeps every component.) A small `weight_concentration` (alpha0 << 1) lets
 the fit switch components off: their expected weight falls to about alpha0 / n, so K is an upper
 bound and the number kept is learned (`components`, logged by the fit and the `components` metric).
 
@@ -36,8 +39,8 @@ class VBGMMConfig(ModelConfig):
                                                                 "values switch unneeded components off.")
     mean_precision: float = Field(1.0, gt=0, description="beta0: how strongly component means shrink to the data mean.")
     degrees_of_freedom: float | None = Field(None, description="nu0 of the Wishart prior (> D - 1); None: D.")
-    jitter: float = Field(1e-6, gt=0, description="Added to the diagonal of the prior covariance W0^-1 so it is "
-                                                 "invertible on data with constant dimensions.")
+    jitter: float = Field(1e-6, gt=0, description="Added to the diagonal of the data covariance behind W0^-1 so it "
+                                                 "is invertible on data with constant dimensions.")
 
 
 class VBGMM(GenerativeModel):
@@ -139,7 +142,7 @@ def _log_wishart_normaliser(log_det_w: torch.Tensor, nu: torch.Tensor, d: int) -
 
 @dataclass
 class Prior:
-    """alpha0, beta0, m0, nu0 and the Cholesky factor of W0^-1 (m0 and W0 from the data)."""
+    """alpha0, beta0, m0, nu0 and the Cholesky factor of W0^-1 = nu0 (data covariance + jitter I)."""
 
     alpha: float
     beta: float
@@ -154,7 +157,7 @@ class Prior:
         covariance = covariance + config.jitter * torch.eye(d, dtype=x.dtype, device=x.device)
         nu = float(d) if config.degrees_of_freedom is None else config.degrees_of_freedom
         return cls(config.weight_concentration, config.mean_precision, x.mean(0), nu,
-                   torch.linalg.cholesky(covariance))
+                   math.sqrt(nu) * torch.linalg.cholesky(covariance))
 
     def log_det_w(self) -> torch.Tensor:
         return -2 * self.scale_tril.diagonal().log().sum()
