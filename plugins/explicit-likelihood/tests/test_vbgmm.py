@@ -11,6 +11,7 @@ import torch
 import genzoo
 from genzoo.metrics.base import EvalRequest
 from genzoo_explicit_likelihood.mixture_fitting import components_metric
+from genzoo_explicit_likelihood.vbgmm import Posterior, Prior, VBGMMConfig
 
 
 def clusters(n: int = 150) -> torch.Tensor:
@@ -55,6 +56,24 @@ def test_one_component_log_prob_is_the_exact_posterior_predictive():
     new = torch.tensor([[0.5, -1.0], [3.0, 2.0], [-6.0, 0.0]], dtype=torch.float64)
     expected = [log_evidence(torch.cat([x, point[None]]), *prior) - log_evidence(x, *prior) for point in new]
     assert model.log_prob(new).tolist() == pytest.approx(expected, rel=1e-9)
+
+
+def test_the_elbo_divergences_match_torch_kl_for_several_components():
+    """The ELBO's KL terms for K > 1: the Dirichlet one against torch's closed form, and each component's
+    Gaussian-Wishart one (checked exactly through the log evidence for K = 1) non-negative and zero at the prior."""
+    x = clusters().double()
+    prior = Prior.from_data(x, VBGMMConfig(components=4, weight_concentration=0.3))
+    state = Posterior.update(x, torch.softmax(torch.randn(len(x), 4, generator=torch.Generator().manual_seed(0),
+                                                          dtype=torch.float64), dim=1), prior)
+    prior_weights = torch.distributions.Dirichlet(torch.full((4,), 0.3, dtype=torch.float64))
+    expected = torch.distributions.kl_divergence(torch.distributions.Dirichlet(state.concentration), prior_weights)
+    assert float(state.weight_divergence(prior)) == pytest.approx(float(expected), rel=1e-10)
+    assert (state.component_divergences(prior) > 0).all()
+    at_prior = Posterior(torch.full((4,), 0.3, dtype=torch.float64), torch.full((4,), prior.beta, dtype=torch.float64),
+                         prior.mean.expand(4, -1), torch.full((4,), prior.nu, dtype=torch.float64),
+                         prior.scale_tril.expand(4, -1, -1))
+    assert torch.allclose(at_prior.component_divergences(prior), torch.zeros(4, dtype=torch.float64), atol=1e-10)
+    assert float(at_prior.weight_divergence(prior)) == pytest.approx(0.0, abs=1e-10)
 
 
 def test_elbo_never_decreases_and_unneeded_components_switch_off(monotone_fit):

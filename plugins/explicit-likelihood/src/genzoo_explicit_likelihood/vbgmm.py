@@ -117,7 +117,7 @@ class VBGMM(GenerativeModel):
         for iteration in range(iterations):
             state = Posterior.update(x, responsibilities, prior)
             log_rho = state.log_rho(x)
-            history.append(float(torch.logsumexp(log_rho, 1).sum() + state.kl_terms(prior)) / len(x))
+            history.append(float(torch.logsumexp(log_rho, 1).sum() - state.divergence(prior)) / len(x))
             responsibilities = torch.softmax(log_rho, dim=1)
             weights = state.concentration / state.concentration.sum()
             log(iteration, {"elbo": history[-1], "components": int((weights > ACTIVE_WEIGHT).sum())})
@@ -209,16 +209,20 @@ class Posterior:
         return (self.expected_log_weights() + 0.5 * self.expected_log_det_precision() - 0.5 * d * LOG_2PI
                 - 0.5 * (d / self.mean_precision + self.dof * squared))
 
-    def kl_terms(self, prior: Prior) -> torch.Tensor:
-        """The ELBO's terms besides sum_n ln sum_k rho_nk (which equals E[ln p(X, Z | .)] - E[ln q(Z)] at the
-        optimal q(z)): E[ln p(pi)] - E[ln q(pi)] + E[ln p(mu, Lambda)] - E[ln q(mu, Lambda)], PRML (10.73),
-        (10.74), (10.76), (10.77), i.e. minus KL(q(pi, mu, Lambda) || p(pi, mu, Lambda))."""
-        d, k = self.means.shape[1], len(self.concentration)
-        alpha, alpha0 = self.concentration, prior.alpha
-        log_pi = self.expected_log_weights()
-        dirichlet = (math.lgamma(k * alpha0) - k * math.lgamma(alpha0) - torch.lgamma(alpha.sum())
-                     + torch.lgamma(alpha).sum() + ((alpha0 - alpha) * log_pi).sum())
-        beta, nu = self.mean_precision, self.dof
+    def divergence(self, prior: Prior) -> torch.Tensor:
+        """KL(q(pi, mu, Lambda) || p(pi, mu, Lambda)): the ELBO is sum_n ln sum_k rho_nk (which equals
+        E[ln p(X, Z | .)] - E[ln q(Z)] at the optimal q(z)) minus this. PRML (10.73), (10.74), (10.76), (10.77)."""
+        return self.weight_divergence(prior) + self.component_divergences(prior).sum()
+
+    def weight_divergence(self, prior: Prior) -> torch.Tensor:
+        """KL(Dirichlet(alpha) || Dirichlet(alpha0, ..., alpha0)) = E[ln q(pi)] - E[ln p(pi)]."""
+        k, alpha, alpha0 = len(self.concentration), self.concentration, prior.alpha
+        return -(math.lgamma(k * alpha0) - k * math.lgamma(alpha0) - torch.lgamma(alpha.sum())
+                 + torch.lgamma(alpha).sum() + ((alpha0 - alpha) * self.expected_log_weights()).sum())
+
+    def component_divergences(self, prior: Prior) -> torch.Tensor:
+        """KL(q(mu_k, Lambda_k) || p(mu_k, Lambda_k)) per component (K,): E[ln q(mu, Lambda)] - E[ln p(mu, Lambda)]."""
+        d, beta, nu = self.means.shape[1], self.mean_precision, self.dof
         whitened_shift = torch.linalg.solve_triangular(self.scale_tril, (self.means - prior.mean).unsqueeze(2),
                                                        upper=False)
         shift_term = whitened_shift.pow(2).sum((1, 2))  # (m_k - m0)^T W_k (m_k - m0)
@@ -226,9 +230,8 @@ class Posterior:
                                                        upper=False)
         trace_term = whitened_prior.pow(2).sum((1, 2))  # Tr(W0^-1 W_k)
         nu0 = torch.tensor(prior.nu, dtype=nu.dtype, device=nu.device)
-        gauss_wishart = (0.5 * d * torch.log(prior.beta / beta) - 0.5 * d * prior.beta / beta + 0.5 * d
-                         - 0.5 * prior.beta * nu * shift_term - 0.5 * nu * trace_term + 0.5 * nu * d
-                         + _log_wishart_normaliser(prior.log_det_w(), nu0, d)
-                         - _log_wishart_normaliser(self.log_det_w(), nu, d)
-                         + 0.5 * (prior.nu - nu) * self.expected_log_det_precision())
-        return dirichlet + gauss_wishart.sum()
+        return -(0.5 * d * torch.log(prior.beta / beta) - 0.5 * d * prior.beta / beta + 0.5 * d
+                 - 0.5 * prior.beta * nu * shift_term - 0.5 * nu * trace_term + 0.5 * nu * d
+                 + _log_wishart_normaliser(prior.log_det_w(), nu0, d)
+                 - _log_wishart_normaliser(self.log_det_w(), nu, d)
+                 + 0.5 * (prior.nu - nu) * self.expected_log_det_precision())
