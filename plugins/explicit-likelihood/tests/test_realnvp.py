@@ -4,6 +4,7 @@ refuses data it has no density for."""
 from __future__ import annotations
 
 import genzoo
+import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
@@ -112,3 +113,15 @@ def test_train_on_discrete_levels_fails_in_one_line_and_writes_nothing(tmp_path)
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "data.view=dequantized" in result.output
     assert not out.exists()
+
+
+def test_train_on_data_outside_the_declared_range_fails_in_one_line_without_a_checkpoint(tmp_path):
+    data = tmp_path / "wide.npz"
+    np.savez(data, x=np.random.default_rng(0).uniform(0, 2, (40, 2)).astype("float32"))
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["train", "realnvp", "--data", f"npz:{data}", "--set",
+                                      'model.data={"shape": [2], "value_range": [0, 1]}', "--set", "train.steps=2",
+                                      "--out", str(out)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "outside the flow's support [0.0, 1.0]" in result.output.strip().splitlines()[-1]
+    assert not (out / "config.json").exists() and not (out / "model.safetensors").exists()
