@@ -72,3 +72,16 @@ def test_fid_and_kid_of_one_eval_share_one_set_of_samples(truth_registry, monkey
     evaluate(model, "fid", EvalRequest(data="digits", n=100, seed=1))  # another seed draws again
     assert len(calls) == 2
     assert {r.name: r.value for r in evaluate(model, "fid", request)}["fid"] == pytest.approx(fid["fid"])
+
+
+def test_level_indices_reach_the_classifier_as_the_continuous_view_it_was_trained_on():
+    """An int64 model's samples (and the real data in its `levels` view) are level indices k; the
+    classifier sees k / (L - 1), so FID of a categorical model is comparable with every other model's."""
+    from genzoo.data import load_dataset
+    from genzoo.metrics.features import classifier_features, load_feature_classifier
+
+    classifier = load_feature_classifier("digits")
+    levels = load_dataset("digits", "test", optional={"view": "levels"}).tensors()[0][:50]
+    continuous = load_dataset("digits", "test", optional={"view": "continuous"}).tensors()[0][:50]
+    assert levels.dtype == torch.int64
+    assert torch.equal(classifier_features(classifier, levels, 25), classifier_features(classifier, continuous, 25))

@@ -7,13 +7,13 @@ import torch
 from genzoo.capabilities import Capability
 from genzoo.errors import CapabilityError, GenzooError
 from genzoo.metrics.base import EvalRequest, batched, card_sampling_note, draw_samples, require_model
-from genzoo.metrics.features import feature_classifier_name, load_feature_classifier
+from genzoo.metrics.features import classifier_input, feature_classifier_name, load_feature_classifier
 
 DEFAULT_SAMPLES = 1000
 
 
 def accuracy(classifier, x: torch.Tensor, y: torch.Tensor, batch_size: int = 500) -> float:
-    logits = batched(classifier.classify, x.to(classifier.device), batch_size, "classify")
+    logits = batched(classifier.classify, classifier_input(classifier, x).to(classifier.device), batch_size, "classify")
     return float((logits.argmax(1).cpu() == y).double().mean())
 
 

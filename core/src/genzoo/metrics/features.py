@@ -13,6 +13,7 @@ import torch
 
 from genzoo.card import MetricResult
 from genzoo.data.base import view_for
+from genzoo.distributions.levels import from_levels
 from genzoo.errors import GenzooError
 from genzoo.metrics.base import EvalRequest, batched, card_sampling_note, draw_samples
 
@@ -37,8 +38,17 @@ def load_feature_classifier(dataset: str, device: str | None = None):
     return genzoo.load(feature_classifier_name(dataset), device=device)
 
 
+def classifier_input(classifier, x: torch.Tensor) -> torch.Tensor:
+    """Images as the values the classifier was trained on: level indices (the samples and data of int64
+    models such as a categorical mixture) become k / (L - 1), the continuous view; floats pass as they are."""
+    if x.is_floating_point():
+        return x
+    return from_levels(x, classifier.data_spec.levels)
+
+
 def classifier_features(classifier, x: torch.Tensor, batch_size: int) -> torch.Tensor:
     """The classifier's penultimate features of `x`, in batches, as float64 on the CPU."""
+    x = classifier_input(classifier, x)
     return batched(classifier.features, x.to(classifier.device), batch_size, "features").double().cpu()
 
 
