@@ -23,8 +23,7 @@ from __future__ import annotations
 from typing import Literal
 
 import torch
-from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import CapabilityError
+from genzoo import DataSpec, ModelConfig
 from pydantic import Field, model_validator
 
 from genzoo_explicit_likelihood.flows.actnorm import ActNorm
@@ -37,6 +36,7 @@ from genzoo_explicit_likelihood.flows.coupling import (
 )
 from genzoo_explicit_likelihood.flows.invertible_conv import InvertibleConv1x1
 from genzoo_explicit_likelihood.flows.layer import FlowLayer, FlowSequence
+from genzoo_explicit_likelihood.flows.model import FlowModel
 from genzoo_explicit_likelihood.flows.multiscale import FactorOut
 from genzoo_explicit_likelihood.flows.nets import MLP, Activation, ConvNet
 from genzoo_explicit_likelihood.flows.permutation import RandomPermutation, ReversePermutation
@@ -88,10 +88,10 @@ class RealNVPConfig(ModelConfig):
         return "multiscale" if self._multiscale_fits() else "vector"
 
 
-class RealNVP(GenerativeModel):
+class RealNVP(FlowModel):
+    """log_prob, generate and generate_tempered come from FlowModel; this class builds the flow."""
+
     config_class = RealNVPConfig
-    capabilities = frozenset({Capability.SAMPLE, Capability.LOG_PROB})
-    default_sampler = "ancestral"
 
     def __init__(self, config: RealNVPConfig):
         super().__init__(config)
@@ -104,26 +104,6 @@ class RealNVP(GenerativeModel):
             layers.append(_level(config, config.data.shape, 0))
         self.flow = FlowSequence(layers)
         self.base = StandardNormal()
-
-    def log_prob(self, x: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
-        """Exact log-density in nats per example. Bounded data outside the value_range raise CapabilityError."""
-        if tuple(x.shape[1:]) != self.data_spec.shape:
-            raise CapabilityError(f"{self.name} log_prob takes a batch shaped (n, {', '.join(map(str, self.data_spec.shape))}), "
-                                  f"got {tuple(x.shape)}")
-        z, log_det = self.flow(x.to(self.dtype))
-        return self.base.log_prob(z) + log_det
-
-    def generate(self, n: int, *, condition=None, generator: torch.Generator | None = None) -> torch.Tensor:
-        return self.generate_tempered(n, 1.0, condition=condition, generator=generator)
-
-    def generate_tempered(self, n: int, temperature: float, *, condition=None,
-                          generator: torch.Generator | None = None) -> torch.Tensor:
-        """Invert the flow on base noise scaled by `temperature` (1: the model; the `temperature` sampler)."""
-        z = temperature * self.base.sample(n, self.data_spec.shape, generator, device=self.device, dtype=self.dtype)
-        x = self.flow.inverse(z)
-        if self.data_spec.value_range is not None:  # the logit's margin maps a little past the range ends
-            x = x.clamp(*self.data_spec.value_range)
-        return x
 
 
 class _VectorFlow(FlowLayer):
