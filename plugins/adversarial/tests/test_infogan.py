@@ -142,6 +142,12 @@ def test_code_agreement_metric_on_digits_names_the_matching():
     assert result.value == 1.0 and "3->0" in result.notes and "n=360" in result.notes
 
 
+@pytest.mark.parametrize(("data", "message"), [("digits", "shape"), ("8gaussians", "no labels")])
+def test_code_agreement_refuses_data_of_another_shape_or_without_labels(data, message):
+    with pytest.raises(genzoo.plugin.GenzooError, match=message):
+        evaluate(genzoo.create("infogan", **TINY), "code-agreement", EvalRequest(data=data))
+
+
 def test_code_agreement_needs_an_infogan():
     with pytest.raises(genzoo.plugin.CapabilityError, match="not an InfoGAN"):
         evaluate(genzoo.create("cgan", data=DIGITS), "code-agreement", EvalRequest(data="digits"))

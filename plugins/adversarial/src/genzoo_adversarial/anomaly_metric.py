@@ -13,9 +13,10 @@ from __future__ import annotations
 import torch
 from tqdm import tqdm
 
-from genzoo.plugin import Capability, CapabilityError, EvalRequest, GenzooError, require_model, view_for
+from genzoo.plugin import Capability, CapabilityError, EvalRequest, GenzooError, require_model
 
 from genzoo_adversarial.auroc import auroc
+from genzoo_adversarial.labelled_test import labelled_test_split
 
 
 def reconstruction_errors(model, x: torch.Tensor) -> torch.Tensor:
@@ -40,14 +41,7 @@ def anomaly_auroc_metric(model, request: EvalRequest):
     """AUROC of the model's anomaly scores on the test split (a seeded random subset of n when --n is given)."""
     model = require_model(model, "anomaly-auroc")
     score, described = _scorer(model)
-    test = request.dataset("test", view_for(model.data_spec, "samples"))
-    x, y = test.tensors()
-    classes = test.data_spec.num_classes
-    if y is None or not classes:
-        raise GenzooError(f"dataset {request.data!r} has no labels: the anomaly is a class of the test split")
-    if request.n is not None and request.n < len(x):
-        chosen = torch.randperm(len(x), generator=torch.Generator().manual_seed(request.seed))[: request.n]
-        x, y = x[chosen], y[chosen]
+    x, y, classes = labelled_test_split(model, request)
     generator = torch.Generator(device=model.device).manual_seed(request.seed)
     with torch.no_grad():
         scores = torch.cat([score(xb.to(model.device), generator).cpu()

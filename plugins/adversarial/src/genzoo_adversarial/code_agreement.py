@@ -12,7 +12,9 @@ from __future__ import annotations
 import torch
 from scipy.optimize import linear_sum_assignment
 
-from genzoo.plugin import CapabilityError, EvalRequest, GenzooError, require_model, view_for
+from genzoo.plugin import CapabilityError, EvalRequest, require_model
+
+from genzoo_adversarial.labelled_test import labelled_test_split
 
 
 def best_matching_agreement(codes: torch.Tensor, labels: torch.Tensor, num_codes: int,
@@ -32,13 +34,7 @@ def code_agreement_metric(model, request: EvalRequest):
     model = require_model(model, "code-agreement")
     if not callable(getattr(model, "infer_category", None)):
         raise CapabilityError(f"{model.name!r} has no categorical code to infer (it is not an InfoGAN)")
-    test = request.dataset("test", view_for(model.data_spec, "samples"))
-    x, y = test.tensors()
-    classes = test.data_spec.num_classes
-    if y is None or not classes:
-        raise GenzooError(f"dataset {request.data!r} has no labels to compare the code with")
-    if request.n is not None:
-        x, y = x[: request.n], y[: request.n]
+    x, y, classes = labelled_test_split(model, request)
     codes = torch.cat([model.infer_category(xb.to(model.device)).cpu() for xb in x.split(request.batch_size)])
     value, matching = best_matching_agreement(codes, y, model.config.categories, classes)
     named = ", ".join(f"{code}->{label}" for code, label in sorted(matching.items()))
