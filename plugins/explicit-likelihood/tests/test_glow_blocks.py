@@ -2,23 +2,13 @@
 
 import pytest
 import torch
-
 from genzoo.plugin import ConfigError
 from genzoo_explicit_likelihood.flows.actnorm import ActNorm
 from genzoo_explicit_likelihood.flows.invertible_conv import InvertibleConv1x1
 from genzoo_explicit_likelihood.flows.layer import FlowSequence
 from genzoo_explicit_likelihood.flows.multiscale import FactorOut, multi_scale
 from genzoo_explicit_likelihood.flows.squeeze import Squeeze, Unsqueeze
-from genzoo_explicit_likelihood.flows.testing import brute_force_log_det
-
-
-def _trained_looking(layer):
-    """Move every parameter off its initial value so identities and zeros hide no bug."""
-    torch.manual_seed(1)
-    with torch.no_grad():
-        for p in layer.parameters():
-            p.add_(0.3 * torch.randn_like(p))
-    return layer.eval()
+from genzoo_explicit_likelihood.flows.testing import brute_force_log_det, perturbed
 
 
 def _check(layer, x):
@@ -68,7 +58,7 @@ def test_actnorm_inverts_with_exact_log_det_on_vectors_and_images(shape):
     torch.manual_seed(0)
     layer = ActNorm(shape[1])
     layer(torch.randn(16, *shape[1:]) * 3)
-    _check(_trained_looking(layer), torch.randn(*shape))
+    _check(perturbed(layer), torch.randn(*shape))
 
 
 def test_actnorm_log_det_by_hand():
@@ -83,7 +73,7 @@ def test_actnorm_log_det_by_hand():
 @pytest.mark.parametrize("shape", [(3, 4), (3, 4, 2, 2)])
 def test_invertible_conv_inverts_with_exact_log_det(lu, shape):
     torch.manual_seed(0)
-    layer = _trained_looking(InvertibleConv1x1(shape[1], lu=lu))
+    layer = perturbed(InvertibleConv1x1(shape[1], lu=lu))
     _check(layer, torch.randn(*shape))
 
 
@@ -99,7 +89,7 @@ def test_invertible_conv_starts_as_a_rotation_and_mixes_every_pixel_alike():
 
 def test_factor_out_leaves_kept_channels_alone_and_reports_the_inner_log_det():
     torch.manual_seed(0)
-    inner = _trained_looking(InvertibleConv1x1(2))
+    inner = perturbed(InvertibleConv1x1(2))
     layer = FactorOut(inner, keep=1)
     x = torch.randn(3, 3, 2, 2)
     z = _check(layer, x)
@@ -116,7 +106,7 @@ def test_multi_scale_chains_levels_into_one_shape_preserving_flow_with_exact_log
     torch.manual_seed(0)
     flow = multi_scale(1, 2, lambda level, channels: [ActNorm(channels), InvertibleConv1x1(channels)])
     flow(torch.randn(32, 1, 4, 4))  # data-dependent init
-    flow = _trained_looking(flow)
+    flow = perturbed(flow)
     assert isinstance(flow, FlowSequence)
     z = _check(flow, torch.randn(2, 1, 4, 4))
     assert z.shape == (2, 1, 4, 4)

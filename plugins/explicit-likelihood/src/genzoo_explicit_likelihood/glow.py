@@ -13,10 +13,10 @@ Unlike the paper the factored-out latents use a standard normal rather than a le
 from __future__ import annotations
 
 import torch
+from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 from pydantic import Field, model_validator
 from torch import nn
 
-from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 from genzoo_explicit_likelihood.flows.actnorm import ActNorm
 from genzoo_explicit_likelihood.flows.base import StandardNormal
 from genzoo_explicit_likelihood.flows.coupling import AffineCoupling, channel_mask

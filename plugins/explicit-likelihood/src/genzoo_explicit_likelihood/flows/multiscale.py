@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-
 from genzoo.plugin import ConfigError
+
 from genzoo_explicit_likelihood.flows.layer import FlowLayer, FlowSequence
 from genzoo_explicit_likelihood.flows.squeeze import Squeeze, Unsqueeze
 

@@ -7,8 +7,8 @@ RealNVP and Glow squeeze every 2x2 spatial block into channels before each level
 from __future__ import annotations
 
 import torch
-
 from genzoo.plugin import ConfigError
+
 from genzoo_explicit_likelihood.flows.layer import FlowLayer
 
 

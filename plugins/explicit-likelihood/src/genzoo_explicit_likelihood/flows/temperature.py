@@ -8,9 +8,8 @@ can use this sampler.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from genzoo.plugin import Sampler
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class TemperatureOptions(BaseModel):
