@@ -12,8 +12,7 @@ Unlike the paper the factored-out latents use a standard normal rather than a le
 
 from __future__ import annotations
 
-import torch
-from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
+from genzoo import DataSpec, ModelConfig
 from pydantic import Field, model_validator
 from torch import nn
 
@@ -22,6 +21,7 @@ from genzoo_explicit_likelihood.flows.base import StandardNormal
 from genzoo_explicit_likelihood.flows.coupling import AffineCoupling, channel_mask
 from genzoo_explicit_likelihood.flows.invertible_conv import InvertibleConv1x1
 from genzoo_explicit_likelihood.flows.layer import FlowLayer, FlowSequence
+from genzoo_explicit_likelihood.flows.model import FlowModel
 from genzoo_explicit_likelihood.flows.multiscale import multi_scale
 from genzoo_explicit_likelihood.flows.preprocess import LogitTransform
 
@@ -66,10 +66,10 @@ def glow_step(channels: int, height: int, width: int, hidden: int, parity: int) 
     ]
 
 
-class Glow(GenerativeModel):
+class Glow(FlowModel):
+    """Builds the flow; log_prob, generate and generate_tempered come from FlowModel."""
+
     config_class = GlowConfig
-    capabilities = frozenset({Capability.SAMPLE, Capability.LOG_PROB})
-    default_sampler = "ancestral"
 
     def __init__(self, config: GlowConfig):
         super().__init__(config)
@@ -86,21 +86,3 @@ class Glow(GenerativeModel):
             layers.insert(0, LogitTransform(config.logit_alpha, spec.value_range))
         self.flow = FlowSequence(layers)
         self.base = StandardNormal()
-
-    def log_prob(self, x: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
-        """Exact log-density in nats per example (change of variables through every layer)."""
-        z, log_det = self.flow(x.to(self.dtype))
-        return self.base.log_prob(z) + log_det
-
-    def generate(self, n: int, *, condition=None, generator: torch.Generator | None = None) -> torch.Tensor:
-        return self.generate_tempered(n, 1.0, condition=condition, generator=generator)
-
-    def generate_tempered(self, n: int, temperature: float, *, condition=None,
-                          generator: torch.Generator | None = None) -> torch.Tensor:
-        """Invert the flow on base noise scaled by `temperature` (1 = the model's own distribution)."""
-        z = temperature * self.base.sample(n, self.data_spec.shape, generator=generator, device=self.device,
-                                           dtype=torch.float32)
-        x = self.flow.inverse(z).float()
-        if self.data_spec.value_range is not None:  # the logit's inverse reaches alpha's margin, rounding a bit more
-            x = x.clamp(*self.data_spec.value_range)
-        return x
