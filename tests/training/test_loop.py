@@ -77,6 +77,12 @@ def test_nan_before_the_first_checkpoint_says_there_is_none(tmp_path, training_t
     training_toys.TRIGGERS.update(nan_at=1)
     with pytest.raises(TrainingDiverged, match="no checkpoint had been written yet"):
         train("diag-gaussian", data="blobs", out=tmp_path / "run", train=tiny(), progress=False)
+    assert not (tmp_path / "run").exists()  # nothing half-saved: no run.json that would read as a run to resume
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("the user's")
+    with pytest.raises(TrainingDiverged):
+        train("diag-gaussian", data="blobs", out=tmp_path / "mine", train=tiny(), progress=False)
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
 
 
 def test_a_second_run_into_the_same_folder_needs_resume(tmp_path, tiny):

@@ -14,9 +14,11 @@ on NaN/inf. Everything lands in one `out` folder:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import shlex
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,10 +134,24 @@ class Trainer:
 
     # -- the run ---------------------------------------------------------------------------
     def run(self, resume: bool) -> TrainResult:
+        fresh, new_folder = not resume and not self.train_dir.exists(), not self.out.exists()
         self._check_out(resume)
-        if isinstance(self.step, FitStep):
-            return self._fit()
-        return self._train(resume)
+        try:
+            if isinstance(self.step, FitStep):
+                return self._fit()
+            return self._train(resume)
+        except Exception:
+            if fresh and self.last_checkpoint is None and self.processes.is_main:
+                self._remove_failed_run(new_folder)
+            raise
+
+    def _remove_failed_run(self, new_folder: bool) -> None:
+        """A fresh run that fails before its first checkpoint (a singular covariance, data outside a flow's
+        support) leaves no folder behind: a run.json and an empty log would read as a run to resume."""
+        shutil.rmtree(self.train_dir, ignore_errors=True)
+        if new_folder:
+            with contextlib.suppress(OSError):
+                self.out.rmdir()  # only when nothing else was written there
 
     def _check_out(self, resume: bool) -> None:
         if resume:
