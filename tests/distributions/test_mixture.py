@@ -173,3 +173,41 @@ def test_a_singular_covariance_is_a_clear_error_and_the_mixture_is_unchanged():
     with pytest.raises(ConfigError, match="covariance of mixture component 0 is singular.*raise jitter above 1e-12"):
         mixture.fit(torch.stack([t, 2 * t], dim=1))
     assert torch.equal(mixture.scale_tril, torch.eye(2)[None]) and torch.equal(mixture.means, torch.zeros(1, 2))
+
+
+def _far_off_origin_clusters() -> torch.Tensor:
+    """Two tight clusters (std 0.05) at 100 and 300 in 3-d, in float64: far from the origin and from their
+    common mean next to their spread, where expanded quadratic forms cancel in float32."""
+    generator = _seeded(3)
+    near = torch.randn(150, 3, generator=generator, dtype=torch.float64) * 0.05 + 100
+    far = torch.randn(150, 3, generator=generator, dtype=torch.float64) * 0.05 + 300
+    return torch.cat([near, far])
+
+
+@pytest.mark.parametrize("covariance", COVARIANCES)
+def test_float32_density_far_from_the_origin_matches_float64(covariance):
+    exact = GaussianMixture(2, 3, covariance).double()
+    exact.means.copy_(torch.tensor([[100.0] * 3, [300.0] * 3]))
+    if covariance == "full":
+        exact.scale_tril.copy_(0.05 * torch.eye(3).repeat(2, 1, 1))
+    else:
+        exact.stds.fill_(0.05)
+    x = _far_off_origin_clusters().float()  # the reference sees the same float32 points
+    single = GaussianMixture(2, 3, covariance)
+    single.load_state_dict(exact.state_dict())
+    expected = exact.log_prob(x.double())  # about +8.8 nats per point
+    torch.testing.assert_close(single.log_prob(x).double(), expected, rtol=0, atol=1e-3)
+
+
+@pytest.mark.parametrize("covariance", COVARIANCES)
+def test_float32_em_on_far_off_origin_clusters_matches_a_float64_fit(covariance):
+    """The M-step's per-component spreads must survive a component mean far from the global mean (the full
+    fit must not stop on a false singular covariance, the diagonal one not collapse to the jitter floor)."""
+    x = _far_off_origin_clusters()
+    seeds = x[[0, -1]]
+    single, double = GaussianMixture(2, 3, covariance, jitter=1e-6), GaussianMixture(2, 3, covariance, jitter=1e-6).double()
+    fit32 = single.fit(x.float(), initial_means=seeds.float(), iterations=20)
+    fit64 = double.fit(x, initial_means=seeds, iterations=20)
+    assert fit32.log_likelihood == pytest.approx(fit64.log_likelihood, abs=1e-3)
+    torch.testing.assert_close(single.covariances.double(), double.covariances, rtol=1e-3, atol=1e-7)
+    assert double.covariances.diagonal(dim1=1, dim2=2).sqrt().min() > 0.03  # the fit itself is sane

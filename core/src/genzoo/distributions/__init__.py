@@ -5,7 +5,9 @@
 - heads: `bernoulli_log_prob` / `sample_bernoulli`, `categorical_log_prob` / `sample_categorical`,
   `discretized_logistic_log_prob` and its mixture (PixelCNN++) with samplers,
   `discretized_gaussian_log_prob` (diffusion decoders), `normal_log_prob`, `normal_kl`.
-- `GaussianMixture`: full, diagonal or spherical covariances fitted by EM from k-means++ seeds.
+- `GaussianMixture`: full, diagonal or spherical covariances fitted by EM from k-means++ seeds;
+  `squared_mahalanobis` for any Gaussian mixture with Cholesky factors.
+- `standard_normal`: N(0, 1) draws from a caller's generator on its own device, then moved.
 - importance sampling: `log_mean_exp`, `importance_sampled_log_prob` (IWAE-style estimates).
 
 Every function works elementwise on tensors of any device and floating dtype (float64 included), and
@@ -42,6 +44,8 @@ _HOMES = {
     "EMFit": "mixture",
     "GaussianMixture": "mixture",
     "kmeans_plus_plus": "mixture",
+    "squared_mahalanobis": "mixture",
+    "standard_normal": "draws",
     "LOG_2PI": "normal",
     "discretized_gaussian_log_prob": "normal",
     "normal_kl": "normal",
