@@ -12,6 +12,7 @@ import torch
 
 import genzoo
 from genzoo.data import load_dataset
+from genzoo.distributions import from_levels
 from genzoo.errors import CapabilityError, ConfigError
 from genzoo.training import train
 
@@ -71,6 +72,20 @@ def test_values_off_the_levels_are_a_clear_error():
     binary = genzoo.create("bernoulli-mixture", data={"shape": (2,), "kind": "binary", "levels": 2})
     with pytest.raises(CapabilityError, match="models 2 levels in \\[0, 1\\]"):
         binary.log_prob(torch.tensor([[0.0, 0.5]]))
+
+
+@pytest.mark.parametrize("value_range", [(0.0, 1.0), (-1.0, 1.0)])
+def test_256_float_levels_from_from_levels_are_accepted(value_range):
+    """k / 255 is not exact in binary: from_levels' own float32 output must still read as levels 0..255,
+    while a value half-way between two levels is still refused."""
+    data = {"shape": (1,), "kind": "discrete", "value_range": value_range, "levels": 256}
+    model = genzoo.create("catmix", data=data, components=1)
+    levels = from_levels(torch.arange(256), 256, value_range).reshape(256, 1)
+    assert model.indices(levels).flatten().tolist() == list(range(256))
+    assert model.log_prob(levels).tolist() == pytest.approx([-math.log(256)] * 256)  # unfitted: uniform
+    spacing = (value_range[1] - value_range[0]) / 255
+    with pytest.raises(CapabilityError, match="models 256 levels"):
+        model.log_prob(levels[:1] + spacing / 2)
 
 
 def test_continuous_data_and_too_many_components_are_refused():

@@ -24,6 +24,7 @@ from genzoo_explicit_likelihood.mixture_fitting import Log, hard_start
 
 DIGITS_LEVELS = DataSpec(shape=(1, 8, 8), kind="discrete", dtype="int64", value_range=(0, 16), levels=17)
 BINARIZED_MNIST = DataSpec(shape=(1, 28, 28), kind="binary", value_range=(0.0, 1.0), levels=2)
+LEVEL_TOLERANCE = 1e-3  # of a level spacing: float32 levels k / 255 sit ~1e-5 spacings off k
 
 
 class CategoricalMixtureConfig(ModelConfig):
@@ -66,12 +67,14 @@ class CategoricalMixture(GenerativeModel):
     # -- data <-> level indices -----------------------------------------------------------
     def indices(self, x: torch.Tensor) -> torch.Tensor:
         """Level indices 0..levels-1 (n, D) of data in the DataSpec's form, or a CapabilityError for values
-        that are not among its levels (this model has no mass anywhere else)."""
+        that are not among its levels (this model has no mass anywhere else). Float levels such as k / 255
+        are not exact in binary, so a value counts as level k within LEVEL_TOLERANCE of a level spacing."""
         low, high = self.data_spec.value_range
         x = x.reshape(len(x), -1)
         position = (x.double() - low) / (high - low) * (self.levels - 1)
         index = position.round()
-        if not torch.equal(index, position) or index.min() < 0 or index.max() > self.levels - 1:
+        off_level = ((position - index).abs() > LEVEL_TOLERANCE).any()
+        if off_level or index.min() < 0 or index.max() > self.levels - 1:
             raise CapabilityError(f"{self.name!r} models {self.levels} levels in [{low:g}, {high:g}] and has no "
                                   "probability for other values; give it the view it was trained on")
         return index.long()
