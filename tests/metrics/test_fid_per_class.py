@@ -21,7 +21,7 @@ def test_per_class_count_is_the_smallest_class_capped_by_n():
     labels = torch.tensor([0, 0, 0, 1, 1, 2, 2, 2, 2])
     assert per_class_count(labels, 3, None) == 2
     assert per_class_count(torch.tensor([0] * 5 + [1] * 7), 2, 6) == 3
-    with pytest.raises(GenzooError, match="at least 2 test examples per class, got 1; give -n of at least 4"):
+    with pytest.raises(GenzooError, match="at least 2 test examples per class, got 1; give --n of at least 4"):
         per_class_count(torch.tensor([0] * 5 + [1] * 7), 2, 3)
 
 
@@ -32,6 +32,8 @@ def test_pick_per_class_takes_count_members_of_each_class_without_repeats():
     assert [len(p) for p in picks] == [3, 3]
     assert all(int(v) % 2 == 0 for v in picks[0]) and all(int(v) % 2 == 1 for v in picks[1])
     assert len(set(picks[0].tolist())) == 3
+    with pytest.raises(GenzooError, match="class 0 has 5 examples in one split, fewer than the 6"):
+        pick_per_class(x, labels, 2, 6, torch.Generator().manual_seed(0))
 
 
 def test_a_model_that_obeys_its_condition_is_near_the_floor_and_the_mean_is_the_mean(truth_registry):

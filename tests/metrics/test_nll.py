@@ -3,6 +3,7 @@
 import math
 
 import pytest
+import torch
 
 import genzoo
 from genzoo.dataspec import DataSpec
@@ -46,12 +47,25 @@ def test_bits_per_dim_conventions():
     assert bits_per_dim(1.0, DataSpec(shape=(2,), value_range=None)) is None
 
 
-def test_given_label_is_the_metrics_own_option_and_must_be_a_bool(truth_registry):
-    """`given_label` never reaches log_prob (ToyTruth takes no options); an unconditional model scores the same."""
+def test_given_label_is_the_metrics_own_option_for_models_that_marginalise(truth_registry):
+    """`given_label` never reaches log_prob; false is refused, in one line, for a model whose class does not
+    say its log_prob(x) sums over the labels (the bayes-gaussian test covers one that does)."""
     model = genzoo.create("toy-truth", dataset="8gaussians")
+    for value, message in (("false", "has no marginal log p"), ("maybe", "given_label='maybe': expected true or false")):
+        with pytest.raises(ConfigError, match=message):
+            evaluate(model, "nll", EvalRequest(data="8gaussians", likelihood_options={"given_label": value}))
     plain = {r.name: r.value for r in evaluate(model, "nll", EvalRequest(data="8gaussians", n=200))}
-    marginal = {r.name: r for r in evaluate(model, "nll", EvalRequest(data="8gaussians", n=200,
-                                                                       likelihood_options={"given_label": "false"}))}
-    assert marginal["nll"].value == plain["nll"] and "marginal over labels" in marginal["nll"].notes
-    with pytest.raises(ConfigError, match="given_label='maybe': expected true or false"):
-        evaluate(model, "nll", EvalRequest(data="8gaussians", likelihood_options={"given_label": "maybe"}))
+    given = {r.name: r.value for r in evaluate(model, "nll", EvalRequest(data="8gaussians", n=200,
+                                                                         likelihood_options={"given_label": True}))}
+    assert given == plain
+
+
+def test_unlabelled_data_are_scored_without_labels(truth_registry, tmp_path):
+    """npz data with no y arrays: an unconditional model is scored; nothing reaches for the missing labels."""
+    import numpy as np
+
+    points = torch.randn(64, 2, generator=torch.Generator().manual_seed(0)).numpy().astype(np.float32)
+    np.savez(tmp_path / "points.npz", x=points, x_test=points[:32])
+    model = genzoo.create("toy-truth", dataset="8gaussians")
+    results = {r.name: r.value for r in evaluate(model, "nll", EvalRequest(data=f"npz:{tmp_path / 'points.npz'}"))}
+    assert results["nll"] == pytest.approx(-model.log_prob(torch.from_numpy(points[:32])).double().mean().item())

@@ -26,6 +26,8 @@ def test_a_fit_step_fits_logs_samples_and_exports(tmp_path, training_toys):
     assert (tmp_path / "run" / "train" / "samples" / "step_000000.png").is_file()
     assert result.summary == "fitted by closed form in 2 iterations"
     assert "`diag-gaussian-fit` on `blobs`, fitted by closed form in 2 iterations" in (tmp_path / "run" / "README.md").read_text()
+    with pytest.raises(GenzooError, match="already holds a training run"):  # a fit keeps no state.json, but its log
+        train("diag-gaussian-fit", data="blobs", out=tmp_path / "run", train=FIT, progress=False)
 
 
 def test_a_fit_takes_its_own_options_and_the_cli_says_how_it_was_fitted(tmp_path):

@@ -45,6 +45,9 @@ class GenerativeModel(nn.Module):
     # What the model can do and how it samples by default: declared once, here, by each subclass.
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     default_sampler: ClassVar[str | None] = "ancestral"
+    # A conditional model whose log_prob(x) with no condition is the exact marginal sum_y p(y) p(x | y), so
+    # `genzoo eval --metric nll --likelihood given_label=false` may score it without labels.
+    marginalises_labels: ClassVar[bool] = False
 
     def __init__(self, config: ModelConfig):
         super().__init__()

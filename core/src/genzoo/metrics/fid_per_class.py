@@ -34,7 +34,7 @@ def per_class_count(test_labels: torch.Tensor, classes: int, n: int | None) -> i
         count = min(count, n // classes)
     if count < 2:
         raise GenzooError(f"{NAME} needs at least 2 test examples per class, got {count}; "
-                          f"give -n of at least {2 * classes} and data with every class in its test split")
+                          f"give --n of at least {2 * classes} and data with every class in its test split")
     return count
 
 
@@ -44,6 +44,9 @@ def pick_per_class(x: torch.Tensor, labels: torch.Tensor, classes: int, count: i
     picks = []
     for c in range(classes):
         members = torch.nonzero(labels == c).flatten()
+        if len(members) < count:
+            raise GenzooError(f"{NAME}: class {c} has {len(members)} examples in one split, fewer than the {count} "
+                              "compared per class; give a smaller --n")
         picks.append(x[members[torch.randperm(len(members), generator=generator)[:count]]])
     return picks
 

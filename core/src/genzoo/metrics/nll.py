@@ -8,7 +8,7 @@ same test points is reported beside the model's.
 
 Conditional models are scored given each example's label, log p(x | y). The metric's own option
 `given_label=false` (`--likelihood given_label=false`) scores the marginal log p(x) instead, by calling
-`log_prob(x, condition=None)`, for models whose log_prob marginalises the label (a class-conditional
+`log_prob(x, condition=None)`, for models whose class sets `marginalises_labels` (a class-conditional
 Gaussian sums over its class prior); other options go to `log_prob` itself.
 """
 
@@ -23,7 +23,7 @@ from tqdm import tqdm
 from genzoo.capabilities import LIKELIHOOD_CAPABILITIES, Capability
 from genzoo.data.base import view_for
 from genzoo.dataspec import DataSpec
-from genzoo.errors import CapabilityError, ConfigError
+from genzoo.errors import CapabilityError, ConfigError, GenzooError
 from genzoo.metrics.base import EvalRequest, require_model
 
 
@@ -45,20 +45,24 @@ def nll_metric(model, request: EvalRequest):
     if not LIKELIHOOD_CAPABILITIES & model.capabilities:
         raise CapabilityError(f"{model.name!r} has no likelihood (needs log_prob, log_prob_bound or log_prob_estimate)")
     options = dict(request.likelihood_options)
-    given_label = _given_label(options.pop("given_label", True))
+    given_label = _given_label(model, options.pop("given_label", True))
     options = _check_options(model, options)
     test = request.dataset("test", view_for(model.data_spec, "likelihood"))
     x, y = test.tensors()
-    if request.n is not None:
-        x, y = x[: request.n], y[: request.n]
     conditional = Capability.CONDITIONAL in model.capabilities and given_label
+    if conditional and y is None:
+        raise GenzooError(f"{model.name!r} is scored given each example's label, but the {request.data} test split "
+                          "has no labels")
+    if request.n is not None:
+        x, y = x[: request.n], None if y is None else y[: request.n]
+    labels = y.split(request.batch_size) if conditional else [None] * math.ceil(len(x) / request.batch_size)
     cuda = [model.device] if model.device.type == "cuda" else []
     with torch.no_grad(), torch.random.fork_rng(devices=cuda):  # stochastic bounds: the same value on every rerun
         torch.manual_seed(request.seed)
         log_p = torch.cat([
-            model.log_prob(xb.to(model.device), condition=yb.to(model.device) if conditional else None,
+            model.log_prob(xb.to(model.device), condition=None if yb is None else yb.to(model.device),
                            **options).double().cpu()
-            for xb, yb in tqdm(list(zip(x.split(request.batch_size), y.split(request.batch_size))),
+            for xb, yb in tqdm(list(zip(x.split(request.batch_size), labels, strict=True)),
                                desc="log_prob", leave=False, mininterval=5)
         ])
     nll = float(-log_p.mean())
@@ -85,14 +89,19 @@ def _kind(model) -> str:
     return "stochastic estimate"
 
 
-def _given_label(value) -> bool:
-    """The metric's own `given_label` option as a bool (the CLI passes JSON, so `false` arrives parsed)."""
+def _given_label(model, value) -> bool:
+    """The metric's own `given_label` option as a bool (the CLI passes JSON, so `false` arrives parsed);
+    false only for a model whose class says its log_prob marginalises the label."""
     from pydantic import TypeAdapter, ValidationError
 
     try:
-        return TypeAdapter(bool).validate_python(value)
+        given = TypeAdapter(bool).validate_python(value)
     except ValidationError:
         raise ConfigError(f"--likelihood given_label={value!r}: expected true or false") from None
+    if not given and not model.marginalises_labels:
+        raise ConfigError(f"--likelihood given_label=false: {model.name!r} has no marginal log p(x) over labels "
+                          "(only class-conditional models whose log_prob sums over their class prior do)")
+    return given
 
 
 def _check_options(model, options: dict) -> dict:

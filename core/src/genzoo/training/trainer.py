@@ -140,7 +140,7 @@ class Trainer:
             if isinstance(self.step, FitStep):
                 return self._fit()
             return self._train(resume)
-        except Exception:
+        except BaseException:  # an error or Ctrl-C: a gradient run's signal handler checkpoints before raising
             if fresh and self.last_checkpoint is None and self.processes.is_main:
                 self._remove_failed_run(new_folder)
             raise
@@ -163,7 +163,8 @@ class Trainer:
             if changed:
                 raise ConfigError(f"--resume: {self.out} was trained with different {', '.join(changed)}; "
                                   "only steps and output cadence may change")
-        elif (self.state_dir / "state.json").exists():
+        elif (self.state_dir / "state.json").exists() or (self.train_dir / "metrics.jsonl").exists():
+            # a finished fit keeps no resumable state, but its log (and model) must not be overwritten either
             raise GenzooError(f"{self.out} already holds a training run; pass --resume to continue it or choose another --out")
         if self.processes.is_main:
             write_text(self.train_dir / "run.json", self.config.model_dump_json(indent=1) + "\n")

@@ -29,7 +29,7 @@ import torch
 from pydantic import Field
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import CapabilityError, ConfigError, FitData, FitStep, GenzooError
+from genzoo.plugin import CapabilityError, ConfigError, FitData, FitStep, GenzooError, standard_normal
 
 LOG_TWO_PI = math.log(2 * math.pi)
 
@@ -48,6 +48,7 @@ class BayesGaussian(GenerativeModel):
     """
 
     config_class = BayesGaussianConfig
+    marginalises_labels = True  # log_prob(x) with no labels is the exact sum over the class prior
     capabilities = frozenset({Capability.SAMPLE, Capability.LOG_PROB, Capability.CONDITIONAL})
     default_sampler = "ancestral"
 
@@ -96,15 +97,16 @@ class BayesGaussian(GenerativeModel):
     def prior_labels(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """n labels drawn from the fitted class prior p(y) (what `genzoo sample --condition prior` uses)."""
         probabilities = self.log_prior.float().exp()
-        return torch.multinomial(probabilities, n, replacement=True, generator=generator)
+        source = generator.device if generator is not None else probabilities.device  # drawn there, then moved
+        return torch.multinomial(probabilities.to(source), n, replacement=True,
+                                 generator=generator).to(probabilities.device)
 
     def generate(self, n: int, *, condition: torch.Tensor | None = None,
                  generator: torch.Generator | None = None) -> torch.Tensor:
         """Samples of p(x | y=condition), or of the joint p(y) p(x | y) when no condition is given
         (labels first, then noise, from the same generator)."""
-        labels = self.prior_labels(n, generator) if condition is None else condition.long()
-        noise = torch.randn(n, self.means.shape[1], generator=generator, device=self.means.device,
-                            dtype=self.means.dtype)
+        labels = self.prior_labels(n, generator) if condition is None else condition.long().to(self.means.device)
+        noise = standard_normal((n, self.means.shape[1]), generator, device=self.means.device, dtype=self.means.dtype)
         x = torch.empty_like(noise)
         for k in labels.unique().tolist():  # one matmul per class, not a (n, D, D) gather of factors
             chosen = labels == k
