@@ -2,21 +2,21 @@
 
 The 1,437 training images are split once (seed 1) into 1,137 to fit and 300 to validate; every
 candidate is fitted by EM (seed 0) on the first part and scored in bits/dim on the second, with the
-protocol of `genzoo eval --metric nll`: Gaussian mixtures on uniformly dequantized images,
-bits/dim = (NLL / 64 + ln 17) / ln 2; categorical mixtures on the level indices, NLL / (64 ln 2).
+protocol of `genzoo eval --metric nll` (its `bits_per_dim`): Gaussian mixtures on uniformly dequantized
+images, bits/dim = (NLL / 64 + ln 17) / ln 2; categorical mixtures on the level indices, NLL / (64 ln 2).
 
     OMP_NUM_THREADS=1 python benchmarks/mixtures_digits_selection.py [gmm|vbgmm|catmix ...]
 """
 
 from __future__ import annotations
 
-import math
 import sys
 
 import torch
 
 import genzoo
 from genzoo.data import load_dataset
+from genzoo.metrics.nll import bits_per_dim
 
 VALIDATION = 300
 CANDIDATES = {
@@ -39,11 +39,6 @@ def split(view: str) -> tuple[torch.Tensor, torch.Tensor]:
     return x[order[VALIDATION:]], x[order[:VALIDATION]]
 
 
-def bits_per_dim(architecture: str, nll: float) -> float:
-    shift = math.log(17) if VIEWS[architecture] == "dequantized" else 0.0
-    return (nll / 64 + shift) / math.log(2)
-
-
 def main(architectures: list[str]) -> None:
     torch.set_num_threads(1)
     for architecture in architectures:
@@ -59,7 +54,7 @@ def main(architectures: list[str]) -> None:
                 continue
             with torch.no_grad():
                 nll = float(-model.log_prob(validation).double().mean())
-            print(f"{architecture} {settings} validation bits/dim {bits_per_dim(architecture, nll):.4f}", flush=True)
+            print(f"{architecture} {settings} validation bits/dim {bits_per_dim(nll, data):.4f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import torch
 from pydantic import Field, model_validator
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import GenzooError
+from genzoo.plugin import GenzooError, standard_normal
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -113,7 +113,7 @@ class LowRankGaussian(GenerativeModel):
         family's `reconstruction` and `interpolation` samplers decode through, so they run on these models."""
         x = self.decode(z).reshape(len(z), -1)
         if output == "sample":
-            noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+            noise = standard_normal(x.shape, generator, device=x.device, dtype=x.dtype)
             x = x + noise * self.noise_variance.to(x.dtype).sqrt()
         if self.data_spec.value_range is not None:
             x = x.clamp(*self.data_spec.value_range)
@@ -121,8 +121,8 @@ class LowRankGaussian(GenerativeModel):
 
     def generate(self, n: int, *, condition=None, generator: torch.Generator | None = None) -> torch.Tensor:
         """Ancestral draws: z ~ N(0, I), then x ~ p(x | z)."""
-        z = torch.randn(n, self.weight.shape[1], generator=generator, device=self.weight.device,
-                        dtype=self._compute_dtype())
+        z = standard_normal((n, self.weight.shape[1]), generator, device=self.weight.device,
+                            dtype=self._compute_dtype())
         return self.decode_output(z, generator=generator)
 
 

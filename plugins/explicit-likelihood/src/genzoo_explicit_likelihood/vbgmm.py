@@ -26,7 +26,7 @@ import torch
 from pydantic import Field
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import LOG_2PI, ConfigError
+from genzoo.plugin import LOG_2PI, ConfigError, squared_mahalanobis, standard_normal
 from genzoo_explicit_likelihood.mixture_fitting import ACTIVE_WEIGHT, Log, hard_start
 
 UNFITTED_DOF = 100.0
@@ -80,7 +80,7 @@ class VBGMM(GenerativeModel):
         x = x.reshape(len(x), -1).to(self.means.dtype)
         d = x.shape[1]
         dof, tril = self._student_t()
-        squared = _mahalanobis(x, self.means, tril)  # (n, K)
+        squared = squared_mahalanobis(x, self.means, tril)  # (n, K)
         log_t = (torch.lgamma((dof + d) / 2) - torch.lgamma(dof / 2) - 0.5 * d * torch.log(dof * math.pi)
                  - tril.diagonal(dim1=1, dim2=2).log().sum(1) - 0.5 * (dof + d) * torch.log1p(squared / dof))
         return torch.logsumexp(self.mixture_weights().log() + log_t, dim=1)
@@ -94,7 +94,7 @@ class VBGMM(GenerativeModel):
                                       generator=generator).to(device)
         dof, tril = self._student_t()
         # draws on the generator's device, then moved: the same seed gives the same points on any device
-        z = torch.randn(n, self.data_spec.dim, 1, generator=generator, device=source).to(device, dtype)
+        z = standard_normal((n, self.data_spec.dim, 1), generator, device=device).to(dtype)
         half_dof = (dof[component] / 2).float().to(source)
         chi2 = 2 * torch._standard_gamma(half_dof, generator=generator).to(device, dtype)  # no public seeded gamma
         x = self.means[component] + (tril[component] @ z).squeeze(-1) * (dof[component] / chi2).sqrt()[:, None]
@@ -128,13 +128,6 @@ class VBGMM(GenerativeModel):
         return history
 
 
-def _mahalanobis(x: torch.Tensor, means: torch.Tensor, tril: torch.Tensor) -> torch.Tensor:
-    """||L_k^-1 (x_n - m_k)||^2 for rows x (n, D), means (K, D), lower factors L (K, D, D): shape (n, K)."""
-    eye = torch.eye(x.shape[1], dtype=x.dtype, device=x.device).expand_as(tril)
-    whitening = torch.linalg.solve_triangular(tril, eye, upper=False).transpose(1, 2)  # L^-T
-    return (x @ whitening - means.unsqueeze(1) @ whitening).pow(2).sum(2).T
-
-
 def _log_wishart_normaliser(log_det_w: torch.Tensor, nu: torch.Tensor, d: int) -> torch.Tensor:
     """ln B(W, nu) of PRML (B.79), from ln|W|."""
     return -0.5 * nu * log_det_w - (0.5 * nu * d * math.log(2) + torch.mvlgamma(0.5 * nu, d))
@@ -153,7 +146,7 @@ class Prior:
     @classmethod
     def from_data(cls, x: torch.Tensor, config: VBGMMConfig) -> Prior:
         d = x.shape[1]
-        covariance = torch.cov(x.T).reshape(d, d) if len(x) > 1 else torch.zeros(d, d, dtype=x.dtype)
+        covariance = torch.cov(x.T).reshape(d, d) if len(x) > 1 else torch.zeros(d, d, dtype=x.dtype, device=x.device)
         covariance = covariance + config.jitter * torch.eye(d, dtype=x.dtype, device=x.device)
         nu = float(d) if config.degrees_of_freedom is None else config.degrees_of_freedom
         return cls(config.weight_concentration, config.mean_precision, x.mean(0), nu,
@@ -205,7 +198,7 @@ class Posterior:
     def log_rho(self, x: torch.Tensor) -> torch.Tensor:
         """ln rho_nk of PRML (10.46) with (10.64)-(10.66); q(z) is its softmax over k. Shape (n, K)."""
         d = x.shape[1]
-        squared = _mahalanobis(x, self.means, self.scale_tril)  # (x - m)^T W (x - m), as W = (L L^T)^-1
+        squared = squared_mahalanobis(x, self.means, self.scale_tril)  # (x - m)^T W (x - m), as W = (L L^T)^-1
         return (self.expected_log_weights() + 0.5 * self.expected_log_det_precision() - 0.5 * d * LOG_2PI
                 - 0.5 * (d / self.mean_precision + self.dof * squared))
 
