@@ -15,7 +15,7 @@ What a step covers, on every side: the loss of one batch, zero_grad, backward an
 the same loop (`train_and_time` in realnvp_peer_worker.py), on batches already in memory:
 - genzoo: the real training step, `NLLStep.loss` (what `genzoo train realnvp` minimises:
   -model.log_prob(x).mean(), model = genzoo.create("realnvp", layout "vector", tanh-bounded scales)),
-  alternating masks (FeatureAffineCoupling: the net reads the kept half only).
+  alternating masks (SplitAffineCoupling: the net reads the kept half only).
 - normflows: `NormalizingFlow.forward_kld` over `AffineCouplingBlock` (split, coupling, merge; exp
   scales) + `Permute(mode="swap")` per coupling, `DiagGaussian(trainable=False)` base.
 - zuko: `-zuko.flows.RealNVP(features, transforms, hidden_features=(h, h))().log_prob(x).mean()`

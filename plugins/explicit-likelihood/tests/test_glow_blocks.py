@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from genzoo.plugin import ConfigError
+from genzoo.plugin import ConfigError, GenzooError
 from genzoo_explicit_likelihood.flows.actnorm import ActNorm
 from genzoo_explicit_likelihood.flows.invertible_conv import InvertibleConv1x1
 from genzoo_explicit_likelihood.flows.layer import FlowSequence
@@ -59,6 +59,33 @@ def test_actnorm_inverts_with_exact_log_det_on_vectors_and_images(shape):
     layer = ActNorm(shape[1])
     layer(torch.randn(16, *shape[1:]) * 3)
     _check(perturbed(layer), torch.randn(*shape))
+
+
+def test_actnorm_refuses_to_initialise_on_fewer_than_two_examples():
+    """One vector has std 0 per channel: log_scale would become -log(eps), about +13.8."""
+    layer = ActNorm(3)
+    for n in (0, 1):
+        with pytest.raises(GenzooError, match="at least 2 examples"):
+            layer(torch.randn(n, 3))
+    assert not bool(layer.initialized)
+
+
+@pytest.mark.parametrize("layer", [ActNorm(2).eval(), InvertibleConv1x1(2, lu=True), InvertibleConv1x1(2, lu=False)])
+@pytest.mark.parametrize("shape", [(0, 2), (0, 2, 3, 3)])
+def test_an_empty_batch_gives_an_empty_output_and_log_det(layer, shape):
+    z, log_det = layer(torch.zeros(shape))
+    assert z.shape == shape and log_det.shape == (0,)
+
+
+def test_brute_force_log_det_checks_the_layer_in_eval_mode():
+    """In training mode the copy of a fresh ActNorm would initialise on one example (std 0); the helper
+    evaluates the eval-mode function instead, and leaves the layer itself untouched."""
+    layer = ActNorm(3)
+    with torch.no_grad():
+        layer.log_scale.copy_(torch.tensor([0.2, -0.1, 0.4]))
+    log_det = brute_force_log_det(layer, torch.randn(2, 3))
+    torch.testing.assert_close(log_det, torch.full((2,), 0.5), atol=1e-6, rtol=0)
+    assert layer.training and not bool(layer.initialized)
 
 
 def test_actnorm_log_det_by_hand():

@@ -73,6 +73,12 @@ def test_temperature_one_is_the_model_and_lower_ones_shrink_the_base_noise():
     assert cold.std(0).mean() < 0.5 * warm.std(0).mean()
 
 
+def test_a_float64_model_samples_with_float64_noise():
+    model = perturbed(genzoo.create("realnvp", couplings=2, hidden=4)).to(torch.float64)
+    samples = model.sample(5, sampler="temperature", temperature=0.5, generator=torch.Generator().manual_seed(0))
+    assert samples.shape == (5, 2) and torch.isfinite(samples).all()
+
+
 def test_data_outside_the_support_or_of_the_wrong_shape_is_refused():
     model = genzoo.create("realnvp", couplings=2, hidden=4, data=IMAGE)
     with pytest.raises(CapabilityError, match="outside the flow's support"):

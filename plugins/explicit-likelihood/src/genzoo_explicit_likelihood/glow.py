@@ -6,7 +6,10 @@ bits/dim are those of the data). Then `levels` levels each squeeze 2x2 blocks in
 apply `steps_per_level` steps of [ActNorm, InvertibleConv1x1 (LU), affine coupling]; between
 levels half the channels are factored out to the base N(0, I). The coupling network is Glow's
 conv3x3 -> ReLU -> conv1x1 -> ReLU -> conv3x3 with a zero-initialised last layer, so every
-coupling starts as a fixed contraction; its log-scale is log sigmoid(raw + 2) and can never blow up.
+coupling starts as a fixed contraction; its log-scale is log sigmoid(raw + 2) < 0, so the forward
+pass (log_prob, training) cannot blow up. The inverse divides by sigmoid(raw + 2), which has no lower
+bound, so sampling far in the base's tail (temperature > 1) can overflow: generate refuses non-finite
+samples and the temperature sampler stops at 1.
 Unlike the paper the factored-out latents use a standard normal rather than a learned prior.
 """
 
@@ -21,8 +24,9 @@ from genzoo_explicit_likelihood.flows.base import StandardNormal
 from genzoo_explicit_likelihood.flows.coupling import AffineCoupling, channel_mask
 from genzoo_explicit_likelihood.flows.invertible_conv import InvertibleConv1x1
 from genzoo_explicit_likelihood.flows.layer import FlowLayer, FlowSequence
-from genzoo_explicit_likelihood.flows.model import FlowModel
+from genzoo_explicit_likelihood.flows.model import FlowModel, require_continuous_float32
 from genzoo_explicit_likelihood.flows.multiscale import multi_scale
+from genzoo_explicit_likelihood.flows.nets import zero_init
 from genzoo_explicit_likelihood.flows.preprocess import LogitTransform
 
 
@@ -35,6 +39,7 @@ class GlowConfig(ModelConfig):
 
     @model_validator(mode="after")
     def _image_fits_levels(self) -> GlowConfig:
+        require_continuous_float32(self.data, "Glow")
         shape = self.data.shape
         if len(shape) != 3:
             raise ValueError(f"glow models images (C, H, W); got data shape {shape}")
@@ -46,9 +51,7 @@ class GlowConfig(ModelConfig):
 
 def coupling_net(channels: int, hidden: int) -> nn.Sequential:
     """Glow's coupling network: (channels) -> (2 * channels) = (shift, raw log-scale), starting at zero."""
-    last = nn.Conv2d(hidden, 2 * channels, 3, padding=1)
-    nn.init.zeros_(last.weight)
-    nn.init.zeros_(last.bias)
+    last = zero_init(nn.Conv2d(hidden, 2 * channels, 3, padding=1))  # built first: keeps seeded inits as published
     return nn.Sequential(
         nn.Conv2d(channels, hidden, 3, padding=1), nn.ReLU(),
         nn.Conv2d(hidden, hidden, 1), nn.ReLU(),

@@ -36,7 +36,7 @@ from genzoo_explicit_likelihood.flows.coupling import (
 )
 from genzoo_explicit_likelihood.flows.invertible_conv import InvertibleConv1x1
 from genzoo_explicit_likelihood.flows.layer import FlowLayer, FlowSequence
-from genzoo_explicit_likelihood.flows.model import FlowModel
+from genzoo_explicit_likelihood.flows.model import FlowModel, require_continuous_float32
 from genzoo_explicit_likelihood.flows.multiscale import FactorOut
 from genzoo_explicit_likelihood.flows.nets import MLP, Activation, ConvNet
 from genzoo_explicit_likelihood.flows.permutation import RandomPermutation, ReversePermutation
@@ -65,9 +65,7 @@ class RealNVPConfig(ModelConfig):
 
     @model_validator(mode="after")
     def _fits_the_data(self) -> RealNVPConfig:
-        if self.data.kind != "continuous" or self.data.dtype != "float32":
-            raise ValueError(f"RealNVP models continuous data, not {self.data.kind} {self.data.dtype} data; "
-                             "train it on dequantized images (--set data.view=dequantized)")
+        require_continuous_float32(self.data, "RealNVP")
         if self.resolved_layout == "vector" and self.data.dim < 2:
             raise ValueError("a RealNVP on vectors needs at least 2 features (a coupling keeps some and changes others)")
         if self.layout == "multiscale" and not self._multiscale_fits():

@@ -8,7 +8,10 @@ buffer is saved with the weights, so a loaded model never re-initialises.
 
 from __future__ import annotations
 
+import math
+
 import torch
+from genzoo.plugin import GenzooError
 from torch import nn
 
 from genzoo_explicit_likelihood.flows.layer import FlowLayer
@@ -35,6 +38,9 @@ class ActNorm(FlowLayer):
 
     @torch.no_grad()
     def _initialize(self, x: torch.Tensor) -> None:
+        if len(x) < 2:  # one example (of vectors) has std 0: log_scale would be -log(eps), about +13.8
+            raise GenzooError(f"ActNorm initialises on its first training batch and needs at least 2 examples, "
+                              f"got {len(x)}")
         per_channel = x.transpose(0, 1).reshape(x.shape[1], -1)
         self.bias.copy_(-per_channel.mean(dim=1))
         self.log_scale.copy_(-torch.log(per_channel.std(dim=1, unbiased=False) + self.eps))
@@ -44,7 +50,7 @@ class ActNorm(FlowLayer):
         if self.training and not self.initialized:
             self._initialize(x)
         z = (x + _per_channel(self.bias, x)) * torch.exp(_per_channel(self.log_scale, x))
-        pixels = x[0, 0].numel()
+        pixels = math.prod(x.shape[2:])  # 1 for vectors; works on an empty batch
         return z, (pixels * self.log_scale.sum()).expand(len(x))
 
     def inverse(self, z: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:

@@ -9,7 +9,9 @@ same layer serves vectors (features) and images (checkerboard or channel masks).
 The raw scale is bounded because an unbounded exp(scale) is the usual way a flow blows up (NaN or
 inf log-densities on held-out data): "tanh" keeps log-scale in (-bound, bound) (RealNVP's soft
 clamp), "sigmoid" uses log sigmoid(raw + 2) (Glow: scales in (0, 1), near 0.88 at init, so a
-coupling can only contract, and stacked layers stay stable).
+coupling can only contract and the forward pass, hence training, stays stable). Only "tanh" bounds
+the inverse too (by exp(bound) per layer): a sigmoid coupling's inverse divides by a scale that can
+approach 0, so inverting noise far in the tail can overflow (FlowModel.generate_tempered refuses it).
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ rotation (drawn from torch's global generator, like every other initial weight).
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -49,7 +51,7 @@ class InvertibleConv1x1(FlowLayer):
 
     def forward(self, x: torch.Tensor, context: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         weight, log_det = self._weight_and_log_det()
-        pixels = x[0, 0].numel()
+        pixels = math.prod(x.shape[2:])  # 1 for vectors; works on an empty batch
         return _mix_channels(x, weight), (pixels * log_det).expand(len(x))
 
     def inverse(self, z: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:

@@ -15,7 +15,7 @@ Activation = Literal["relu", "silu", "tanh"]
 ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "silu": nn.SiLU, "tanh": nn.Tanh}
 
 
-def _zero(layer: nn.Module) -> nn.Module:
+def zero_init(layer: nn.Module) -> nn.Module:
     nn.init.zeros_(layer.weight)
     nn.init.zeros_(layer.bias)
     return layer
@@ -37,7 +37,7 @@ class MLP(nn.Sequential):
     def __init__(self, in_features: int, out_features: int, hidden: int = 64, layers: int = 2, *,
                  activation: Activation = "relu", dropout: float = 0.0):
         widths = [(in_features if i == 0 else hidden, hidden) for i in range(layers)]
-        super().__init__(*_body(widths, nn.Linear, activation, dropout), _zero(nn.Linear(hidden, out_features)))
+        super().__init__(*_body(widths, nn.Linear, activation, dropout), zero_init(nn.Linear(hidden, out_features)))
 
 
 class ConvNet(nn.Sequential):
@@ -51,4 +51,4 @@ class ConvNet(nn.Sequential):
         def conv(width_in: int, width_out: int) -> nn.Conv2d:
             return nn.Conv2d(width_in, width_out, 3, padding=1)
 
-        super().__init__(*_body(widths, conv, activation, dropout), _zero(conv(hidden, out_channels)))
+        super().__init__(*_body(widths, conv, activation, dropout), zero_init(conv(hidden, out_channels)))

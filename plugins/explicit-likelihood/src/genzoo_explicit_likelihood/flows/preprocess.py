@@ -37,9 +37,9 @@ class LogitTransform(FlowLayer):
     def forward(self, x: torch.Tensor, context: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         inside = (x >= self.low) & (x <= self.high)  # False for NaN too
         if not bool(inside.all()):
-            worst = x[~inside].flatten()[0].item()
+            example = x[~inside].flatten()[0].item()
             raise CapabilityError(
-                f"data outside the flow's support [{self.low}, {self.high}] (e.g. {worst:g}); "
+                f"data outside the flow's support [{self.low}, {self.high}] (e.g. {example:g}); "
                 "it has zero density under this model: rescale the data or set value_range")
         y = self.alpha + (1.0 - 2.0 * self.alpha) * (x - self.low) / (self.high - self.low)
         z = torch.log(y) - torch.log1p(-y)

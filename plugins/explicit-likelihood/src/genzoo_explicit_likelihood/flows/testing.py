@@ -27,9 +27,11 @@ def perturbed(module: torch.nn.Module, seed: int = 0, scale: float = 0.3) -> tor
 def brute_force_log_det(layer: FlowLayer, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
     """log|det dz/dx| per example from the full Jacobian, computed in float64 on a copy of `layer`.
 
-    Each example goes through the layer on its own, so keep x tiny (a few examples of <= ~100 values).
+    Each example goes through the layer on its own, so keep x tiny (a few examples of <= ~100 values). The
+    copy runs in eval mode: in training mode ActNorm would initialise on one example and dropout would draw
+    a new mask per example, a different function from the one whose log-det is being checked.
     """
-    double = copy.deepcopy(layer).double()
+    double = copy.deepcopy(layer).double().eval()
     values = []
     for i in range(len(x)):
         example = x[i:i + 1].double()
