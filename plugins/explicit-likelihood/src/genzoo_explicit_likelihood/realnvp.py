@@ -5,7 +5,7 @@ features its mask frees, using a net of the features it keeps) with permutations
 between; sampling runs f backwards from Gaussian noise. Two layouts:
 
 - "vector": couplings over the flattened example with MLP nets, alternately keeping its first and
-  its last half (2D toys, flattened digits), optionally a fixed permutation after every pair;
+  its last half (2D toys, flattened digits), optionally a mixing layer between consecutive pairs;
 - "multiscale" (images): per level, checkerboard couplings, a squeeze to 4x the channels, channel
   couplings, then half the channels are factored out to the base distribution and the rest go on to
   the next level, whose last one uses checkerboard couplings only (the paper's section 3.6).
@@ -57,7 +57,7 @@ class RealNVPConfig(ModelConfig):
     dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout inside the coupling nets (small data sets).")
     scale_bound: float = Field(2.0, gt=0.0, description="|log-scale| of each coupling stays below this (soft tanh clamp).")
     mixing: Literal["none", "reverse", "random", "lu"] = Field(
-        "none", description="vector: a layer after every pair of couplings that mixes the features: a fixed "
+        "none", description="vector: a layer between consecutive pairs of couplings that mixes the features: a fixed "
                             "permutation (reverse, or random seeded by its index) or a learned invertible linear "
                             "map (lu: Glow's LU-decomposed 1x1 convolution).")
     actnorm: bool = Field(False, description="An ActNorm (Glow) before every coupling, initialised on the first batch.")
