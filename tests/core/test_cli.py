@@ -42,7 +42,7 @@ def test_info_text_and_json(toy_registry):
 def test_unknown_name_exits_2_with_suggestions(toy_registry):
     result = run("info", "clas-gaussian")
     assert result.exit_code == 2
-    assert result.output.strip() == "error: unknown model 'clas-gaussian'; did you mean 'class-gaussian', 'class-gaussian-test', 'gaussian'?"
+    assert result.output.strip() == "error: unknown model 'clas-gaussian'; did you mean 'class-gaussian', 'bayes-gaussian', 'class-gaussian-test'?"
 
 
 @pytest.fixture
