@@ -126,15 +126,18 @@ class GaussianMixture(nn.Module):
         library's seeds when comparing implementations); the first M-step starts from every point
         assigned to its nearest seed.
 
-        The fit runs in this mixture's dtype (`.double()` for float64) on a fresh copy, so a failed fit
-        (a singular covariance) leaves the mixture as it was. `on_iteration(i, log_likelihood)` is
+        The fit runs on a fresh copy (in this mixture's dtype for full covariances, in float64 for diagonal and
+        spherical ones), so a failed fit (a singular covariance) leaves the mixture as it was. `on_iteration(i, log_likelihood)` is
         called after each iteration, for progress logs.
         """
         if len(x) < self.components:
             raise ConfigError(f"cannot fit {self.components} mixture components to {len(x)} points; "
                               f"use at most {len(x)} components")
-        work = GaussianMixture(self.components, self.dim, self.covariance, self.jitter).to(self.means)
-        x = x.to(self.means)
+        # Diagonal and spherical E- and M-steps compute in float64 anyway (see component_log_probs): the whole
+        # fit runs there, so the data are converted once, not twice per iteration; the result is cast back.
+        dtype = self.means.dtype if self.covariance == "full" else torch.float64
+        work = GaussianMixture(self.components, self.dim, self.covariance, self.jitter).to(self.means.device, dtype)
+        x = x.to(self.means.device, dtype)
         offset = x.mean(0)  # EM is translation-equivariant; centred data keeps float32 sums of squares exact
         x = x - offset
         if initial_means is None:
