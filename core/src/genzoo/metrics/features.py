@@ -59,13 +59,19 @@ def require_same_shape(model, request: EvalRequest, data_spec) -> None:
                           f"but {request.data} examples have shape {data_spec.shape}")
 
 
-def compare_with_real(model, request: EvalRequest, name: str,
-                      distance: Callable[[torch.Tensor, torch.Tensor, torch.Generator], float]) -> list[MetricResult]:
-    """`name` between samples and real train images (when there is a model) and its real-data floor."""
+Distance = Callable[[torch.Tensor, torch.Tensor, torch.Generator], float]
+
+
+def compare_with_real(model, request: EvalRequest, distances: dict[str, Distance]) -> list[MetricResult]:
+    """Each named distance between samples and real train images (when there is a model) and its
+    real-data floor, in that order per name. The real images, the samples and their classifier
+    features are drawn and computed once for all the distances (precision and recall share them)."""
     classifier_name = feature_classifier_name(request.data)
     classifier = load_feature_classifier(request.data, request.device)
     view = view_for(model.data_spec, "samples") if model is not None else "continuous"
     test, train = request.dataset("test", view), request.dataset("train", view)
+    if model is not None:
+        require_same_shape(model, request, test.data_spec)
     n = min(request.n or len(test), len(test))
     generator = torch.Generator().manual_seed(request.seed)
     x_test = test.tensors()[0][torch.randperm(len(test), generator=generator)[:n]]
@@ -74,14 +80,18 @@ def compare_with_real(model, request: EvalRequest, name: str,
     def features(x: torch.Tensor) -> torch.Tensor:
         return classifier_features(classifier, x, request.batch_size)
 
-    train_features = features(x_train)
-    notes = f"n={n}, {view} view, features: {classifier_name} penultimate layer"
-    floor = distance(features(x_test), train_features, generator)
-    results = [request.result(f"{name}-floor", floor, split="test-vs-train", notes=f"real test vs real train, {notes}")]
+    train_features, test_features = features(x_train), features(x_test)
+    sample_features = None
     if model is not None:
-        require_same_shape(model, request, test.data_spec)
-        samples = draw_samples(model, request, n, condition=model.balanced_condition(n))
-        value = distance(features(samples), train_features, generator)
-        notes = f"samples vs real train, {notes}{card_sampling_note(model, request)}"
-        results.insert(0, request.result(name, value, split="train", notes=notes))
+        sample_features = features(draw_samples(model, request, n, condition=model.balanced_condition(n)))
+    notes = f"n={n}, {view} view, features: {classifier_name} penultimate layer"
+    results = []
+    for name, distance in distances.items():
+        floor = distance(test_features, train_features, generator)
+        if sample_features is not None:
+            value = distance(sample_features, train_features, generator)
+            results.append(request.result(name, value, split="train", notes=f"samples vs real train, {notes}"
+                                                                             f"{card_sampling_note(model, request)}"))
+        results.append(request.result(f"{name}-floor", floor, split="test-vs-train",
+                                      notes=f"real test vs real train, {notes}"))
     return results

@@ -26,4 +26,4 @@ def frechet_distance(a: torch.Tensor, b: torch.Tensor, generator: torch.Generato
 
 def fid_metric(model, request: EvalRequest):
     """FID of the model's samples against real train images, with the real test-vs-train floor."""
-    return compare_with_real(model, request, "fid", frechet_distance)
+    return compare_with_real(model, request, {"fid": frechet_distance})

@@ -4,7 +4,7 @@ An overall FID can look good while classes are swapped or one class is poor; thi
 class c on its own, with the protocol of `genzoo.metrics.features` applied within the class: the
 model's samples conditioned on c are compared with real *train* images of class c, and the floor
 is the same distance between real *test* images of class c and those train images. Every class
-uses the same n (the smallest class's test count, or fewer with -n), so the per-class values and
+uses the same n (the smallest class's test count, or fewer with --n), so the per-class values and
 their mean over classes are comparable (FID is biased at small n; the floor shows by how much).
 """
 

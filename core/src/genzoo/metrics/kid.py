@@ -43,4 +43,4 @@ def kernel_inception_distance(a: torch.Tensor, b: torch.Tensor, generator: torch
 
 def kid_metric(model, request: EvalRequest):
     """KID of the model's samples against real train images, with the real test-vs-train floor."""
-    return compare_with_real(model, request, "kid", kernel_inception_distance)
+    return compare_with_real(model, request, {"kid": kernel_inception_distance})

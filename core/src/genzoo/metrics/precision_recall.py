@@ -51,9 +51,7 @@ def recall(samples: torch.Tensor, real: torch.Tensor, generator: torch.Generator
 def precision_recall_metric(model, request: EvalRequest):
     """Precision and recall of the model's samples against real train images, each with its real floor.
 
-    The two share one draw of samples and the same real images (draw_samples keeps the latest draw;
-    compare_with_real picks the real images from the request's seed).
+    The two share one draw of samples, the same real images and one pass of classifier features.
     """
-    results = [*compare_with_real(model, request, "precision", precision),
-               *compare_with_real(model, request, "recall", recall)]
+    results = compare_with_real(model, request, {"precision": precision, "recall": recall})
     return [r.model_copy(update={"notes": f"k={K} nearest-neighbour radii, {r.notes}"}) for r in results]
