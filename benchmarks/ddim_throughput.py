@@ -48,9 +48,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
+
+from sides import anchor_env, genzoo_env, probe_venv, run_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).resolve().parent / "diffusers_ddim_worker.py"
@@ -92,31 +93,18 @@ def run_side(side: str, config: str, args: argparse.Namespace) -> dict:
     common = ["--config", config, "--batch-size", str(args.batch_size), "--steps", str(args.steps),
               "--threads", str(args.threads), "--seed", str(args.seed), "--precision", args.precision]
     if side == "genzoo":
-        command = [sys.executable, __file__, "--worker", *common]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "core" / "src"),
-                                                                        os.environ.get("PYTHONPATH")]))}
+        command, env = [sys.executable, __file__, "--worker", *common], genzoo_env()
     else:
         command = [str(args.diffusers_python), str(WORKER), *common]
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-        env["HF_HUB_OFFLINE"] = "1"  # nothing to download: random weights
-    env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(args.threads)
-    done = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        sys.exit(f"{side} worker failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        env = anchor_env() | {"HF_HUB_OFFLINE": "1"}  # nothing to download: random weights
+    return run_worker(side, command, env, args.threads)
 
 
 def check_anchor(python: Path) -> str:
     """diffusers' and torch's versions in the diffusers venv, or exit with one line saying how to set it up."""
-    if not python.exists():
-        sys.exit(f"no diffusers venv at {python} (pass --diffusers-python); set it up with: {SETUP}")
-    code = "import diffusers, torch; print(diffusers.__version__, torch.__version__)"
-    probe = subprocess.run([str(python), "-c", code], check=False, capture_output=True, text=True,
-                           env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")})
-    if probe.returncode != 0:
-        error = (probe.stderr.strip().splitlines() or ["no output"])[-1]
-        sys.exit(f"{python} cannot run diffusers ({error}); set up the diffusers venv with: {SETUP}")
-    diffusers_version, torch_version = probe.stdout.split()
+    versions = probe_venv(python, what="diffusers", option="--diffusers-python", setup=SETUP,
+                          code="import diffusers, torch; print(diffusers.__version__, torch.__version__)")
+    diffusers_version, torch_version = versions.split()
     return f"diffusers {diffusers_version}, torch {torch_version}"
 
 

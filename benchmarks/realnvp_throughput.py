@@ -44,9 +44,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
+
+from sides import anchor_env, genzoo_env, probe_venv, run_worker
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -81,27 +82,14 @@ def run_side(side: str, args: argparse.Namespace) -> dict:
              "--batch-size", args.batch_size, "--steps", args.steps, "--warmup-steps", args.warmup_steps,
              "--threads", args.threads, "--seed", args.seed]
     if side == "genzoo":
-        command = [sys.executable, __file__, "--worker", *shape]
-        env = dict(os.environ)
-    else:
-        command = [args.peer_python, WORKER, side, *shape]
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(args.threads)
-    done = subprocess.run([str(part) for part in command], check=False, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        sys.exit(f"{side} worker failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        return run_worker(side, [sys.executable, __file__, "--worker", *shape], genzoo_env(), args.threads)
+    return run_worker(side, [args.peer_python, WORKER, side, *shape], anchor_env(), args.threads)
 
 
 def check_peers(python: Path) -> None:
     """Exit with one line saying how to set up the bench venv when it cannot import the peers."""
-    if not python.exists():
-        sys.exit(f"no bench venv at {python} (pass --peer-python); set it up with: {SETUP}")
-    probe = subprocess.run([str(python), "-c", "import normflows, zuko, torch"], check=False, capture_output=True,
-                           text=True)
-    if probe.returncode != 0:
-        error = (probe.stderr.strip().splitlines() or ["no output"])[-1]
-        sys.exit(f"{python} cannot import normflows and zuko ({error}); set up the bench venv with: {SETUP}")
+    probe_venv(python, what="normflows and zuko", option="--peer-python", setup=SETUP,
+               code="import normflows, zuko, torch")
 
 
 def main() -> None:

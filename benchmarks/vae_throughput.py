@@ -46,10 +46,11 @@ import itertools
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from sides import anchor_env, genzoo_env, probe_venv, run_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).resolve().parent / "pythae_vae_worker.py"
@@ -90,29 +91,17 @@ def run_side(side: str, args: argparse.Namespace) -> dict:
     common = ["--data-dir", str(args.data_dir), "--batch-size", str(args.batch_size), "--warmup-steps",
               str(args.warmup_steps), "--threads", str(args.threads), "--seed", str(args.seed)]
     if side == "genzoo":
-        command = [sys.executable, __file__, "--worker", "--examples", str(args.examples), *common]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "core" / "src"),
-                                                                        os.environ.get("PYTHONPATH")]))}
+        command, env = [sys.executable, __file__, "--worker", "--examples", str(args.examples), *common], genzoo_env()
     else:
         command = [str(args.pythae_python), str(WORKER), "--steps", str(args.examples // args.batch_size), *common]
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(args.threads)
-    done = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        sys.exit(f"{side} worker failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        env = anchor_env()
+    return run_worker(side, command, env, args.threads)
 
 
 def check_anchor(python: Path) -> str:
     """torch's version in the pythae venv, or exit with one line saying how to set that venv up."""
-    if not python.exists():
-        sys.exit(f"no pythae venv at {python} (pass --pythae-python); set it up with: {SETUP}")
-    probe = subprocess.run([str(python), "-c", "import pythae.trainers, torch; print(torch.__version__)"], check=False,
-                           capture_output=True, text=True)
-    if probe.returncode != 0:
-        error = (probe.stderr.strip().splitlines() or ["no output"])[-1]
-        sys.exit(f"{python} cannot run pythae ({error}); set up the bench venv with: {SETUP}")
-    return probe.stdout.strip()
+    return probe_venv(python, what="pythae", option="--pythae-python", setup=SETUP,
+                      code="import pythae.trainers, torch; print(torch.__version__)")
 
 
 def main() -> None:
