@@ -1,15 +1,17 @@
 """The genzoo entry point of the adversarial family.
 
 Each group of models registers its architectures, samplers, metrics and commands in its own module
-under `specs/` (plain pydantic specs, no torch import, so `genzoo list` stays fast); this module
-only gathers them. Pretrained checkpoints are pinned in `pretrained.json`, written by
+under `specs/` (plain pydantic specs, no torch import, so `genzoo list` stays fast), and
+`specs/stacked_mnist.py` the family's one dataset and its mode-counting metric; this module only
+gathers them. Pretrained checkpoints are pinned in `pretrained.json`, written by
 scripts/publish_pretrained.py.
 """
 
 from pathlib import Path
 
-from genzoo import ArchitectureSpec, CommandSpec, MetricSpec, PretrainedSpec, SamplerSpec, hookimpl
-from genzoo_adversarial.specs import conditional, unconditional
+from genzoo import (ArchitectureSpec, CommandSpec, DatasetSpec, MetricSpec, PretrainedSpec, SamplerSpec,
+                    hookimpl)
+from genzoo_adversarial.specs import conditional, stacked_mnist, unconditional
 
 genzoo_hook_api = 2
 
@@ -29,7 +31,12 @@ def genzoo_samplers() -> list[SamplerSpec]:
 
 @hookimpl
 def genzoo_metrics() -> list[MetricSpec]:
-    return [spec for part in PARTS for spec in part.METRICS]
+    return [spec for part in PARTS for spec in part.METRICS] + stacked_mnist.METRICS
+
+
+@hookimpl
+def genzoo_datasets() -> list[DatasetSpec]:
+    return stacked_mnist.DATASETS
 
 
 @hookimpl
