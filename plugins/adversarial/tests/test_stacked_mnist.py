@@ -12,7 +12,7 @@ import torch
 import genzoo
 from genzoo.plugin import EvalRequest, GenzooError, ImageDataset, load_dataset
 
-from genzoo_adversarial import stacked_mnist, stacked_modes
+from genzoo_adversarial import stacked_mnist, stacked_mnist_availability, stacked_modes
 from genzoo_adversarial.stacked_mnist import stacked_labels
 from genzoo_adversarial.stacked_modes import channel_digits, label_digits, mode_statistics, stacked_modes_metric
 
@@ -139,7 +139,7 @@ def test_the_real_reference_refuses_data_that_are_not_stacked_mnist():
 
 def test_missing_says_why_when_mnist_is_absent(monkeypatch, tmp_path):
     monkeypatch.setenv("GENZOO_DATA", str(tmp_path))
-    assert "MNIST IDX files not found" in stacked_mnist.missing()
+    assert "MNIST IDX files not found" in stacked_mnist_availability.missing()
 
 
 @needs_mnist

@@ -41,15 +41,3 @@ def stacked_mnist(split: str = "train", *, view: str = "continuous", seed: int =
     return ImageDataset(levels, stacked_labels(digits[triples]), num_levels=mnist.num_levels, num_classes=NUM_MODES,
                         view=view, seed=seed, name="stacked-mnist", split=mnist.split)
 
-
-def missing() -> str | None:
-    """Why stacked MNIST cannot be built here: exactly when MNIST cannot (asks MNIST's own check; no torch)."""
-    import importlib
-
-    from genzoo import get_registry
-
-    check = get_registry().dataset("mnist").missing
-    if check is None:
-        return None
-    module, _, name = check.partition(":")
-    return getattr(importlib.import_module(module), name)()

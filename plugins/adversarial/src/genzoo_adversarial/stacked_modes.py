@@ -96,7 +96,7 @@ def _real_reference(request: EvalRequest, n: int):
     spec = train.data_spec
     if tuple(spec.shape) != SHAPE or spec.num_classes != NUM_MODES:
         raise GenzooError(f"stacked-modes needs stacked MNIST ({NUM_MODES} classes of shape {SHAPE}); "
-                          f"{request.data!r} has {spec.num_classes} classes of shape {spec.shape}")
+                          f"{request.data!r} has {spec.num_classes or 'no'} classes of shape {spec.shape}")
     if n > len(train):
         raise GenzooError(f"--n {n} is more than the {len(train):,} train examples of {request.data}")
     chosen = torch.randperm(len(train), generator=torch.Generator().manual_seed(request.seed))[:n]

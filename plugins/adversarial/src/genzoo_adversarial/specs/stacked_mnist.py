@@ -14,7 +14,7 @@ DATASETS: list[DatasetSpec] = [
                 fields={"x": DataSpec(shape=(3, 28, 28), levels=256, num_classes=1000),
                         "label": DataSpec.for_labels(1000)},
                 splits={"train": 60_000, "test": 10_000},
-                missing=f"{PACKAGE}.stacked_mnist:missing"),
+                missing=f"{PACKAGE}.stacked_mnist_availability:missing"),
 ]
 METRICS: list[MetricSpec] = [
     MetricSpec(name="stacked-modes", target=f"{PACKAGE}.stacked_modes:stacked_modes_metric",

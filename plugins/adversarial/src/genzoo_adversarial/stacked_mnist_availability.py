@@ -1,0 +1,16 @@
+"""Whether stacked MNIST can be built here: a module of its own, as `genzoo datasets` asks it without importing torch."""
+
+from __future__ import annotations
+
+import importlib
+
+from genzoo import get_registry
+
+
+def missing() -> str | None:
+    """Why stacked MNIST cannot be built here: exactly when MNIST cannot (asks MNIST's own check)."""
+    check = get_registry().dataset("mnist").missing
+    if check is None:
+        return None
+    module, _, name = check.partition(":")
+    return getattr(importlib.import_module(module), name)()
