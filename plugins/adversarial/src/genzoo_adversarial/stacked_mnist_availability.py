@@ -1,4 +1,4 @@
-"""Whether stacked MNIST can be built here: a module of its own, as `genzoo datasets` asks it without importing torch."""
+"""Whether stacked MNIST can be built here; its own module, as `genzoo datasets` asks it without importing torch."""
 
 from __future__ import annotations
 
