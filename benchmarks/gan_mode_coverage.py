@@ -46,6 +46,11 @@ RECIPES = {
     "wgan": ("wgan", "clip", {}, {"clip": 0.01, "n_critic": 5}, {}),
     "wgan-gp": ("wgan-gp", "gp", {}, {"gp_weight": 10.0, "n_critic": 5}, {}),
     "sngan": ("gan", "gan", {"spectral_norm": True}, {}, {}),
+    # InfoGAN with one categorical code of 25 values and no continuous code: the generator's input is
+    # [one-hot c | 2-d noise], so the grid's 25 separate modes need no continuous path between them.
+    # It is told the number of modes (the code's size), which the other variants are not.
+    "infogan25": ("infogan", "infogan", {"network": "mlp", "latent_dim": 27, "categories": 25, "continuous": 0},
+                  {}, {}),
 }
 ANCHORS = {
     ("pacgan4", "25gaussians"): "PacGAN4 24.8 / 93.6%",
