@@ -18,6 +18,7 @@ class Capability(str, Enum):
     LOG_PROB_BOUND = "log_prob_bound"  # a lower bound (ELBO, IWAE, diffusion VLB) in nats
     LOG_PROB_ESTIMATE = "log_prob_estimate"  # a stochastic estimate, neither exact nor a bound (RBM with AIS)
     TRANSLATE = "translate"  # image to image
+    COMPLETE = "complete"  # sample(prefix=..., prefix_length=...): draw the rest of partly observed examples
 
     def __str__(self) -> str:
         return self.value

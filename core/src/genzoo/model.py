@@ -13,6 +13,12 @@ The small interfaces:
   (capability `log_prob`) or a lower bound (capability `log_prob_bound`).
 - Translator: `translate(x, *, generator=None)` maps inputs of `source_spec` to outputs of
   `data_spec` (capability `translate`, e.g. image to image).
+- Completion (capability `complete`): the model's samplers take a `prefix` option (observed examples,
+  or elements already in the model's order) and `prefix_length` (how many elements, in the model's
+  order, are observed) and sample the rest; `genzoo sample --prefix` reads the prefix. Autoregressive
+  models have it.
+- Text: a model whose samples are token ids of text defines `decode_text(samples) -> list[str]` (and
+  `encode_text(text) -> LongTensor` for `--prefix TEXT`); `genzoo sample` prints its samples.
 - Trainer: see `genzoo.training`.
 
 Conditions are class labels unless the model declares a `condition_spec` (a DataSpec for vector

@@ -9,12 +9,12 @@ scripts/publish_pretrained.py.
 from pathlib import Path
 
 from genzoo import ArchitectureSpec, MetricSpec, PretrainedSpec, SamplerSpec, hookimpl
-from genzoo_explicit_likelihood.specs import flows, gaussians, linear, mixtures
+from genzoo_explicit_likelihood.specs import autoregressive, flows, gaussians, linear, mixtures
 
 genzoo_hook_api = 2
 
 CATALOG = Path(__file__).with_name("pretrained.json")
-PARTS = (gaussians, mixtures, linear, flows)
+PARTS = (gaussians, mixtures, linear, flows, autoregressive)
 
 
 @hookimpl
