@@ -74,8 +74,8 @@ class AutoregressiveModel(GenerativeModel):
         super().__init__(config)
         spec = config.data
         if spec.kind == "continuous":
-            raise CapabilityError("autoregressive models take binary or discrete data (e.g. the binarized or "
-                                  "levels view), not continuous values")
+            raise CapabilityError("autoregressive models take binary or discrete data, not continuous values; "
+                                  "train with --set data.view=binarized (or data.view=levels)")
         length = spec.dim
         if config.order == "random":
             order = np.random.default_rng(config.order_seed).permutation(length)
