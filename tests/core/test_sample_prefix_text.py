@@ -103,11 +103,18 @@ def test_a_text_model_prints_its_samples(text):
     assert one.stdout == model.decode_text(model.sample(1, generator=torch.Generator().manual_seed(3)))[0] + "\n"
 
 
-def test_a_text_prefix_is_encoded_and_kept(text, tmp_path):
+def test_a_text_prefix_is_encoded_and_kept_whole(text, tmp_path, monkeypatch):
+    from toy_sequence import PrefixSampler
+
     result = run("sample", text, "-n", "3", "--prefix", "cab", "--device", "cpu", "-o", tmp_path / "t.txt")
     assert result.exit_code == 0, result.output
     lines = (tmp_path / "t.txt").read_text().splitlines()
     assert [line[:3] for line in lines if not line.startswith("===")] == ["cab"] * 3
+    seen = []
+    monkeypatch.setattr(PrefixSampler, "run", lambda self, model, n, **kw: seen.append(kw["options"]) or
+                        torch.zeros(n, 6, dtype=torch.long))
+    assert run("sample", text, "-n", "1", "--prefix", "abcabc", "--device", "cpu").exit_code == 0
+    assert seen[0].prefix_length == 6 and seen[0].prefix.tolist() == [0, 1, 2, 0, 1, 2]  # a prompt counts whole
     bad = run("sample", text, "--prefix", "abz", "--device", "cpu")
     assert bad.output.strip() == "error: 'toy-text' knows only the letters 'abc'"
 

@@ -122,7 +122,7 @@ def require_memory(n: int, data_spec) -> None:
                    "--prefix-length elements in the model's order are kept, the rest sampled.")
 @click.option("--prefix-length", type=click.IntRange(0, 10**9), metavar="N",
               help="How many elements of --prefix are observed, in the model's order (default: half of them; "
-                   "for a 28x28 image in raster order 392 is the top 14 rows). A text prefix is all observed.")
+                   "for a 28x28 image in raster order 392 is the top 14 rows; a text prefix: all of it).")
 @click.option("--device", help="torch device; default cuda when available, else cpu.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Output file: .png (image grid or 2D scatter), .npy or .pt; .txt for text models. Default: "
@@ -165,6 +165,8 @@ def sample_command(name, n, seed, sampler, steps, assignments, condition, prefix
         options["prefix"], per_row = _read_prefix(model, prefix, n)
         if prefix_length is not None:
             options["prefix_length"] = prefix_length
+        elif text:  # a prompt is observed whole, whatever its length
+            options["prefix_length"] = len(options["prefix"])
     generator = torch.Generator(device=device).manual_seed(seed)
     if condition == PRIOR:
         labels = model.prior_labels(n, generator=generator)
