@@ -79,3 +79,14 @@ def test_registry_cards_are_in_the_current_format(name, tmp_path):
     runpy.run_path(str(registry.parent / "scripts" / "rerender_cards.py"))["rerender"](folder)
     for file in ("README.md", "SHA256SUMS"):
         assert (folder / file).read_bytes() == (registry / name / file).read_bytes(), file
+
+
+def test_usage_example_runs_for_a_conditional_model(toy_registry, tmp_path):
+    """The card's Python example works as printed: a conditional model is given its labels."""
+    folder = genzoo.save_pretrained(genzoo.create("class-gaussian"), tmp_path / "ckpt", card=ModelCard(name="demo"))
+    text = (folder / "README.md").read_text()
+    example = text.split("```python\n")[1].split("```")[0].replace('"demo"', repr(str(folder)))
+    assert "condition=model.balanced_condition(16)" in example
+    namespace = {}
+    exec(example, namespace)
+    assert namespace["x"].shape[0] == 16

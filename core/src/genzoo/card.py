@@ -133,6 +133,13 @@ def _metrics_table(metrics: list[MetricResult]) -> list[str]:
     return [*lines, ""]
 
 
+def _usage_sample_line(capabilities: frozenset[Capability]) -> str:
+    """The card's sampling example; a conditional model is given one label per sample (every class in turn),
+    since some conditional models (a cGAN, a CVAE) cannot sample without labels."""
+    condition = "condition=model.balanced_condition(16), " if Capability.CONDITIONAL in capabilities else ""
+    return f"x = model.sample(16, {condition}generator=torch.Generator().manual_seed(0))"
+
+
 def render_readme(card: ModelCard, config: CheckpointConfig, checksums: dict[str, str],
                   capabilities: frozenset[Capability]) -> str:
     """The README.md text: YAML front matter, usage, metrics, recipe, config and file digests."""
@@ -147,7 +154,7 @@ def render_readme(card: ModelCard, config: CheckpointConfig, checksums: dict[str
         "```python",
         "import genzoo, torch",
         f'model = genzoo.load("{card.name}")',
-        *(["x = model.sample(16, generator=torch.Generator().manual_seed(0))"] if Capability.SAMPLE in capabilities else []),
+        *([_usage_sample_line(capabilities)] if Capability.SAMPLE in capabilities else []),
         "```",
         "",
         f"Architecture `{config.architecture}` from `{config.plugin.name}` {config.plugin.version}.",
