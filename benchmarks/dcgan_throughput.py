@@ -181,7 +181,7 @@ def main() -> None:
         sys.exit("need --warmup-steps of at least one --window, --steps above it, both multiples of --window, and "
                  "--cases from a, b, c, d")
     images = mnist_images_file()
-    peer_torch = probe_venv(args.peer_python, what="PyTorch-GAN's loop", option="--peer-python", setup=SETUP,
+    peer_torch = probe_venv(args.peer_python, what="PyTorch-GAN peer", option="--peer-python", setup=SETUP,
                             code="import numpy, torch; print(torch.__version__)")
 
     results: dict[str, list[dict]] = {case: [] for case in cases}
