@@ -63,20 +63,21 @@ class ACGAN(ConditionalGAN):
 
 
 class ACGANStep(AdversarialStep):
-    """AC-GAN's two losses; fakes are drawn for the batch's own labels."""
+    """AC-GAN's two losses; fakes are drawn for the batch's own labels (reused ones keep the labels they were
+    drawn for)."""
 
     class_weight: float = Field(1.0, ge=0, description="Weight of the auxiliary class cross-entropy (the paper: 1).")
 
     def discriminator_loss(self, model: ACGAN, batch: Batch, state) -> dict[str, torch.Tensor]:
-        with torch.no_grad():
-            fake = self.fakes(model, batch)
-        real_logits, fake_logits = model.discriminator_logits(batch.x), model.discriminator_logits(fake)
-        loss = acgan_discriminator_loss(real_logits, fake_logits, batch.label, batch.label, self.class_weight)
+        fake = self.discriminator_fakes(model, batch, state)
+        real_logits, fake_logits = model.discriminator_logits(batch.x), model.discriminator_logits(fake.x)
+        loss = acgan_discriminator_loss(real_logits, fake_logits, batch.label, fake.condition, self.class_weight)
         accuracy = (real_logits[:, 1:].argmax(1) == batch.label).float().mean()
         return {"loss": loss, "class_acc_real": accuracy.detach()}
 
     def generator_loss(self, model: ACGAN, batch: Batch, state) -> dict[str, torch.Tensor]:
-        fake_logits = model.discriminator_logits(self.fakes(model, batch))
-        accuracy = (fake_logits[:, 1:].argmax(1) == batch.label).float().mean()
-        return {"loss": acgan_generator_loss(fake_logits, batch.label, self.class_weight),
+        fake = self.generator_fakes(model, batch, state)
+        fake_logits = model.discriminator_logits(fake.x)
+        accuracy = (fake_logits[:, 1:].argmax(1) == fake.condition).float().mean()
+        return {"loss": acgan_generator_loss(fake_logits, fake.condition, self.class_weight),
                 "class_acc_fake": accuracy.detach()}

@@ -19,14 +19,15 @@ The contract (conditional GANs, InfoGAN and AnoGAN build on it):
   returning that submodule's parameters, `group_defaults` with DCGAN's Adam (2e-4, betas (0.5, 0.999))
   and `ema: False` for the discriminator (only the generator's weights are worth averaging),
   `updates(step)` giving `n_critic` discriminator updates per generator update, and `after_update` for
-  weight clipping. A subclass writes `discriminator_loss` and `generator_loss`; latents come from
-  torch's global generator, which the trainer seeds and restores on resume.
+  weight clipping. A subclass writes `discriminator_loss` and `generator_loss`, taking its fakes from
+  `discriminator_fakes` and `generator_fakes` (which implement `step.fakes=fresh|reuse`); latents come
+  from torch's global generator, which the trainer seeds and restores on resume.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, NamedTuple
 
 import torch
 from pydantic import Field
@@ -42,6 +43,8 @@ from genzoo_adversarial.noise import normal
 DISCRIMINATOR, GENERATOR = "discriminator", "generator"
 Losses = dict[str, torch.Tensor]  # scalars to log; "loss" is the one minimised
 StepState = dict[str, torch.Tensor]
+# Where `fakes=reuse` keeps the generator update's fakes in the step state (checkpointed with the run).
+KEPT_FAKES = ("kept_fake", "kept_latent", "kept_label")
 
 
 def optimizer_defaults(lr: float, betas: tuple[float, float]) -> dict[str, dict[str, Any]]:
@@ -137,6 +140,15 @@ def whole_packs(batch: Batch, pack: int) -> Batch:
     return batch.replace(**{name: values[:keep] for name, values in batch.items()})
 
 
+class Fakes(NamedTuple):
+    """Generated examples with what made them: their latents and the labels they were drawn for (None when the
+    model is unconditional)."""
+
+    x: torch.Tensor
+    latent: torch.Tensor
+    condition: torch.Tensor | None
+
+
 class AdversarialStep(TrainingStep):
     """Two-player training: `n_critic` discriminator updates, then one generator update, each on its own batch."""
 
@@ -145,6 +157,11 @@ class AdversarialStep(TrainingStep):
     group_defaults: ClassVar[dict[str, dict[str, Any]]] = optimizer_defaults(2e-4, (0.5, 0.999))
 
     n_critic: int = Field(1, ge=1, description="Discriminator updates per generator update.")
+    fakes: Literal["fresh", "reuse"] = Field("fresh", description=(
+        "The fakes of a discriminator update. fresh: drawn for it. reuse: the first of its n_critic updates takes "
+        "the previous generator update's fakes (detached, with their labels and latents), as PyTorch-GAN and most "
+        "reference loops do: one generator forward fewer per step, D trains on fakes one generator update old; "
+        "the first step, the later critic updates and a batch of another size draw fresh ones."))
 
     def parameters(self, model: nn.Module, group: str) -> Iterable[nn.Parameter]:
         return getattr(model, group).parameters()
@@ -163,9 +180,30 @@ class AdversarialStep(TrainingStep):
         """The batch's labels for a conditional model (fakes are drawn for the same labels), else None."""
         return batch.label if model.conditional else None
 
-    def fakes(self, model: AdversarialModel, batch: Batch) -> torch.Tensor:
-        """As many fakes as the batch has examples, for the batch's labels when the model is conditional."""
-        return model.fake(model.sample_latent(len(batch.x)), self.condition(model, batch))
+    def draw_fakes(self, model: AdversarialModel, batch: Batch) -> Fakes:
+        """As many fresh fakes as the batch has examples, for the batch's labels when the model is conditional."""
+        latent = model.sample_latent(len(batch.x))
+        condition = self.condition(model, batch)
+        return Fakes(model.fake(latent, condition), latent, condition)
+
+    def generator_fakes(self, model: AdversarialModel, batch: Batch, state: StepState) -> Fakes:
+        """Fresh fakes with a graph to the generator, for its update; with fakes=reuse they are also kept
+        (detached) in `state` for the next discriminator update."""
+        fakes = self.draw_fakes(model, batch)
+        if self.fakes == "reuse":
+            kept = (fakes.x.detach(), fakes.latent.detach(), fakes.condition)
+            state.update({key: value for key, value in zip(KEPT_FAKES, kept, strict=True) if value is not None})
+        return fakes
+
+    def discriminator_fakes(self, model: AdversarialModel, batch: Batch, state: StepState) -> Fakes:
+        """Fakes without a generator graph for a discriminator update: those the last generator update kept when
+        there are as many as the batch has examples, else fresh ones. Taking the kept ones out of `state` makes
+        the following critic updates of the step draw fresh fakes."""
+        fake, latent, condition = (state.pop(key, None) for key in KEPT_FAKES)
+        if fake is not None and len(fake) == len(batch.x):
+            return Fakes(fake, latent, condition)
+        with torch.no_grad():
+            return self.draw_fakes(model, batch)
 
     def discriminator_loss(self, model: AdversarialModel, batch: Batch, state: StepState) -> Losses:
         """Scalars to log, "loss" the discriminator's; fakes are drawn without a generator graph."""

@@ -39,15 +39,15 @@ class GANStep(AdversarialStep):
         "non-saturating", description="non-saturating: J_G = E[-log D(G(z))]; minimax: J_G = E[log(1 - D(G(z)))].")
 
     def discriminator_loss(self, model, batch: Batch, state) -> dict[str, torch.Tensor]:
-        condition = self.condition(model, batch)
-        with torch.no_grad():
-            fake = self.fakes(model, batch)
-        real_logits, fake_logits = model.discriminate(batch.x, condition), model.discriminate(fake, condition)
+        fake = self.discriminator_fakes(model, batch, state)
+        real_logits = model.discriminate(batch.x, self.condition(model, batch))
+        fake_logits = model.discriminate(fake.x, fake.condition)
         # Mean D(x) on real and fake examples: both near 1/2 at the game's equilibrium.
         return {"loss": discriminator_loss(real_logits, fake_logits),
                 "d_real": torch.sigmoid(real_logits).mean().detach(),
                 "d_fake": torch.sigmoid(fake_logits).mean().detach()}
 
     def generator_loss(self, model, batch: Batch, state) -> dict[str, torch.Tensor]:
-        fake_logits = model.discriminate(self.fakes(model, batch), self.condition(model, batch))
+        fake = self.generator_fakes(model, batch, state)
+        fake_logits = model.discriminate(fake.x, fake.condition)
         return {"loss": GENERATOR_LOSSES[self.generator_objective](fake_logits)}

@@ -163,17 +163,15 @@ class InfoGANStep(GANStep):
                 "mi_bound_categorical": bound_c1.detach(), "mi_bound_continuous": bound_c2.detach()}
 
     def discriminator_loss(self, model: InfoGAN, batch: Batch, state) -> dict[str, torch.Tensor]:
-        z = model.sample_latent(len(batch.x))
-        with torch.no_grad():
-            fake = model.fake(z)
-        real_logits, fake_logits = model.discriminator_logits(batch.x), model.discriminator_logits(fake)
-        information = self.information_loss(model, fake_logits, z)
+        fake = self.discriminator_fakes(model, batch, state)
+        real_logits, fake_logits = model.discriminator_logits(batch.x), model.discriminator_logits(fake.x)
+        information = self.information_loss(model, fake_logits, fake.latent)
         loss = discriminator_loss(real_logits[:, 0], fake_logits[:, 0]) + information.pop("information")
         return {"loss": loss, **information}
 
     def generator_loss(self, model: InfoGAN, batch: Batch, state) -> dict[str, torch.Tensor]:
-        z = model.sample_latent(len(batch.x))
-        logits = model.discriminator_logits(model.fake(z))
-        information = self.information_loss(model, logits, z)
+        fake = self.generator_fakes(model, batch, state)
+        logits = model.discriminator_logits(fake.x)
+        information = self.information_loss(model, logits, fake.latent)
         loss = GENERATOR_LOSSES[self.generator_objective](logits[:, 0]) + information.pop("information")
         return {"loss": loss, **information}

@@ -61,6 +61,6 @@ class UnrolledGANStep(GANStep):
 
     def generator_loss(self, model, batch: Batch, state) -> dict[str, torch.Tensor]:
         condition = self.condition(model, batch)
-        fake = self.fakes(model, batch)
+        fake = self.generator_fakes(model, batch, state).x
         ahead = unrolled_parameters(model, batch.x, fake, condition, self.unroll_steps, self.unroll_lr)
         return {"loss": non_saturating_generator_loss(discriminator_logits_with(model, ahead, fake, condition))}

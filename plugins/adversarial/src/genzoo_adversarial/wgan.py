@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import torch
 from pydantic import Field, model_validator
 
-from genzoo.plugin import Batch
+from genzoo.plugin import Batch, ConfigError
 
 from genzoo_adversarial.base import (
     DISCRIMINATOR,
@@ -61,16 +61,16 @@ class CriticStep(AdversarialStep):
 
     n_critic: int = Field(5, ge=1, description="Critic updates per generator update.")
 
-    def critic_terms(self, model, batch: Batch) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    def critic_terms(self, model, batch: Batch, state) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
         """The logged terms and the fakes of one critic update."""
-        condition = self.condition(model, batch)
-        with torch.no_grad():
-            fake = self.fakes(model, batch)
-        loss = critic_loss(model.discriminate(batch.x, condition), model.discriminate(fake, condition))
-        return {"loss": loss, "wasserstein": -loss.detach()}, fake
+        fake = self.discriminator_fakes(model, batch, state)
+        loss = critic_loss(model.discriminate(batch.x, self.condition(model, batch)),
+                           model.discriminate(fake.x, fake.condition))
+        return {"loss": loss, "wasserstein": -loss.detach()}, fake.x
 
     def generator_loss(self, model, batch: Batch, state) -> dict[str, torch.Tensor]:
-        scores = model.discriminate(self.fakes(model, batch), self.condition(model, batch))
+        fake = self.generator_fakes(model, batch, state)
+        scores = model.discriminate(fake.x, fake.condition)
         return {"loss": critic_generator_loss(scores)}
 
 
@@ -82,7 +82,7 @@ class ClippedWGANStep(CriticStep):
     clip: float = Field(0.01, gt=0, description="Critic weights are clamped to [-clip, clip].")
 
     def discriminator_loss(self, model, batch: Batch, state) -> dict[str, torch.Tensor]:
-        return self.critic_terms(model, batch)[0]
+        return self.critic_terms(model, batch, state)[0]
 
     def after_update(self, model, group: str, state) -> None:
         if group == DISCRIMINATOR:
@@ -98,7 +98,10 @@ class GradientPenaltyStep(CriticStep):
     gp_weight: float = Field(10.0, ge=0, description="lambda, the weight of the gradient penalty.")
 
     def discriminator_loss(self, model, batch: Batch, state) -> dict[str, torch.Tensor]:
-        terms, fake = self.critic_terms(model, batch)
+        if self.fakes == "reuse" and model.conditional:
+            raise ConfigError("the gradient penalty interpolates real and fake examples of the same labels, and "
+                              "reused fakes carry the previous batch's labels: use step.fakes=fresh")
+        terms, fake = self.critic_terms(model, batch, state)
         condition = self.condition(model, batch)
         penalty = gradient_penalty(lambda x: model.discriminate(x, condition), interpolate(batch.x, fake))
         return terms | {"loss": terms["loss"] + self.gp_weight * penalty, "gradient_penalty": penalty.detach()}
