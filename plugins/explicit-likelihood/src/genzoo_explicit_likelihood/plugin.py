@@ -1,6 +1,6 @@
 """The genzoo entry point of the explicit-likelihood family.
 
-Each group of models registers its architectures, samplers and metrics in its own module under
+Each group of models registers its architectures, samplers, metrics and datasets in its own module under
 `specs/` (plain pydantic specs, no torch import, so `genzoo list` stays fast); this module only
 gathers them. Pretrained checkpoints are pinned in `pretrained.json`, written by
 scripts/publish_pretrained.py.
@@ -8,13 +8,13 @@ scripts/publish_pretrained.py.
 
 from pathlib import Path
 
-from genzoo import ArchitectureSpec, MetricSpec, PretrainedSpec, SamplerSpec, hookimpl
-from genzoo_explicit_likelihood.specs import autoregressive, flows, gaussians, linear, mixtures
+from genzoo import ArchitectureSpec, DatasetSpec, MetricSpec, PretrainedSpec, SamplerSpec, hookimpl
+from genzoo_explicit_likelihood.specs import autoregressive, flows, gaussians, linear, mixtures, transformers
 
 genzoo_hook_api = 2
 
 CATALOG = Path(__file__).with_name("pretrained.json")
-PARTS = (gaussians, mixtures, linear, flows, autoregressive)
+PARTS = (gaussians, mixtures, linear, flows, autoregressive, transformers)
 
 
 @hookimpl
@@ -30,6 +30,11 @@ def genzoo_samplers() -> list[SamplerSpec]:
 @hookimpl
 def genzoo_metrics() -> list[MetricSpec]:
     return [spec for part in PARTS for spec in part.METRICS]
+
+
+@hookimpl
+def genzoo_datasets() -> list[DatasetSpec]:
+    return [spec for part in PARTS for spec in getattr(part, "DATASETS", [])]
 
 
 @hookimpl
