@@ -1,6 +1,7 @@
 """Where a DCGAN training step spends its CPU time: genzoo's trainer beside PyTorch-GAN's loop, by cProfile.
 
-    python benchmarks/dcgan_step_profile.py [--arch radford|pytorch-gan] [--steps 60] [--threads 1]
+    python benchmarks/dcgan_step_profile.py [--arch radford|pytorch-gan] [--fakes reuse|fresh] [--steps 60]
+                                            [--threads 1]
 
 Companion to dcgan_throughput.py, for the question "where does the slower side lose time". Both loops
 run in this process (genzoo's venv; PyTorch-GAN's loop is imported from pytorch_gan_dcgan_worker.py,
@@ -8,7 +9,9 @@ which needs only torch and numpy) after a warm-up run each, under cProfile with 
 its clock, so the split hardly moves with the machine's load. Reported per training step (one D and one
 G update): the whole loop, then the CPU time inside the generator's forward calls, the discriminator's
 forward calls, autograd's backward, Adam's steps and the data loader, and the rest (losses, logging, the
-trainer's bookkeeping, PyTorch-GAN's print). genzoo's final checkpoint is left out of its loop.
+trainer's bookkeeping, PyTorch-GAN's print). genzoo's final checkpoint is left out of its loop. genzoo's
+GANStep runs with --fakes as its step.fakes: reuse (the default here) is PyTorch-GAN's algorithm, one
+generator forward per step; fresh, genzoo's own default, draws new fakes for the discriminator (two).
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ def profile(run) -> pstats.Stats:
     return pstats.Stats(profiler)
 
 
-def genzoo_run(arch: str, steps: int, folder: Path) -> None:
+def genzoo_run(arch: str, fakes: str, steps: int, folder: Path) -> None:
     from genzoo.training import train
 
     if arch == "pytorch-gan":
@@ -59,7 +62,7 @@ def genzoo_run(arch: str, steps: int, folder: Path) -> None:
             register_plugin(folder / "plugin")
     else:
         architecture, dataset = "dcgan", "mnist"
-    train(architecture, data=dataset, out=folder / f"run{steps}", progress=False,
+    train(architecture, data=dataset, out=folder / f"run{steps}", progress=False, step={"fakes": fakes},
           train={"steps": steps, "batch_size": 64, "log_every": 10, "checkpoint_every": steps, "sample_every": None,
                  "device": "cpu"})
 
@@ -67,6 +70,7 @@ def genzoo_run(arch: str, steps: int, folder: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arch", choices=sorted(peer.ARCHITECTURES), default="radford")
+    parser.add_argument("--fakes", choices=["reuse", "fresh"], default="reuse", help="genzoo's step.fakes.")
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
@@ -81,8 +85,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch, open(os.devnull, "w") as null:
         folder = Path(scratch)
         (folder / "plugin").mkdir()
-        genzoo_run(args.arch, 10, folder)  # warm-up: imports, allocator, the plugin
-        ours = profile(lambda: genzoo_run(args.arch, args.steps, folder))
+        genzoo_run(args.arch, args.fakes, 10, folder)  # warm-up: imports, allocator, the plugin
+        ours = profile(lambda: genzoo_run(args.arch, args.fakes, args.steps, folder))
         with contextlib.redirect_stdout(null):  # the peer's per-batch print
             peer.train(args.arch, images, 64, 10)
             theirs = profile(lambda: peer.train(args.arch, images, 64, args.steps))
@@ -103,7 +107,8 @@ def main() -> None:
                  "Adam step": cumulative(stats, torch.optim.Adam.step),
                  "data": cumulative(stats, data)}
         columns[side] = {"whole step": whole, **parts, "rest": whole - sum(parts.values())}
-    print(f"DCGAN step, {args.arch} architecture, batch 64, {args.steps} steps after a 10-step warm-up run, "
+    print(f"DCGAN step, {args.arch} architecture, genzoo step.fakes={args.fakes}, batch 64, {args.steps} steps after a "
+          f"10-step warm-up run, "
           f"{args.threads} thread(s), torch {torch.__version__}; CPU ms per step by cProfile (process time)")
     print(f"{'part':24} {'genzoo trainer':>15} {'PyTorch-GAN loop':>17} {'difference':>11}")
     for part in columns["genzoo"]:

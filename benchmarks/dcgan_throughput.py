@@ -4,18 +4,21 @@
                                           [--batch-size 64] [--threads 1] [--peer-python /work/bench-venv/bin/python]
 
 A step is one discriminator update and one generator update on MNIST batches of --batch-size, with Adam
-2e-4 / (0.5, 0.999) on both sides. Four runs per round, each in a fresh process, in this order:
-  (a) genzoo, Radford: `genzoo.training.train("dcgan", data="mnist")` (the real trainer: its data stream,
-      per-group optimizers, GANStep, logging), 28x28, with sample grids off and the one checkpoint after
-      the last step;
+2e-4 / (0.5, 0.999) on both sides. Six runs per round, each in a fresh process, in this order:
+  (a) genzoo, Radford: `genzoo.training.train("dcgan", data="mnist", step={"fakes": "reuse"})` (the real
+      trainer: its data stream, per-group optimizers, GANStep, logging), 28x28, with sample grids off and
+      the one checkpoint after the last step; with step.fakes=reuse, PyTorch-GAN's algorithm (below);
   (b) PyTorch-GAN, Radford: PyTorch-GAN's training loop (pytorch_gan_dcgan_worker.py, in its own venv
       without genzoo) on genzoo's dcgan layers transcribed as plain layer lists, 28x28 in [-1, 1];
   (c) PyTorch-GAN, its own: the same loop on PyTorch-GAN's own DCGAN at its defaults (32x32, Linear to
       128x8x8, Upsample + 3x3 convs, a discriminator of 3x3 stride-2 blocks with Dropout2d): the issue's
       anchor (0.42 s/step at batch 64 on this CPU);
-  (d) genzoo, PyTorch-GAN's: genzoo's trainer on that same architecture (pytorch_gan_dcgan_plugin.py).
-The ratio that answers the issue's target (>= 1.0x, aim 1.5x) is (b) / (a): the same architecture, batch
-and optimizer, genzoo's trainer against PyTorch-GAN's loop; (c) / (d) is the same on PyTorch-GAN's networks.
+  (d) genzoo, PyTorch-GAN's: genzoo's trainer on that same architecture (pytorch_gan_dcgan_plugin.py),
+      step.fakes=reuse;
+  (e), (f): (a) and (d) with genzoo's default step.fakes=fresh (a different algorithm: see below).
+The ratio that answers the issue's target (>= 1.0x, aim 1.5x) is (b) / (a): the same architecture, batch,
+optimizer and algorithm, genzoo's trainer against PyTorch-GAN's loop; (c) / (d) is the same on PyTorch-GAN's
+networks; (b) / (e) and (c) / (f) show what genzoo's default algorithm costs.
 
 Timing: the first --warmup-steps steps of every run are left out; the rest is cut into windows of
 --window steps, each timed as a whole (everything the loop does in it: data, both updates, logging,
@@ -27,10 +30,14 @@ the same load). With one thread, CPU time is what a step costs whatever else run
 shared CPU it is the steadier reading, wall time the one a user waits for. Peak RSS is each worker
 process's (ru_maxrss).
 
-What differs by design between the loops (part of what is timed): genzoo's GANStep updates the
-discriminator first on fresh fakes drawn without a graph, then the generator on new fakes (two generator
-forwards per step; PyTorch-GAN reuses the generator update's fakes for the discriminator, one forward),
-draws a data batch per update, and scores logits with softplus where PyTorch-GAN applies Sigmoid and BCELoss.
+The algorithm on each side. PyTorch-GAN, per batch: G update on fakes G(z), then D update on the same
+batch's real images and those fakes, detached: one generator forward per step. genzoo with
+step.fakes=reuse ((a), (d)): D update, then G update; the D update takes the previous G update's fakes,
+detached (the first step draws fresh ones): also one generator forward per step, D trains on fakes one G
+update old in both loops. genzoo with step.fakes=fresh, its default ((e), (f)): D update on fakes drawn for
+it without a graph, then G update on new fakes: two generator forwards per step. Other differences, part
+of what is timed: genzoo draws a data batch per update (PyTorch-GAN uses one batch for both) and scores
+logits with softplus where PyTorch-GAN applies Sigmoid and BCELoss.
 
 The peer venv (default /work/bench-venv) holds torch and numpy only, set up once with:
 
@@ -53,14 +60,16 @@ HERE = Path(__file__).resolve().parent
 WORKER = HERE / "pytorch_gan_dcgan_worker.py"
 SETUP = "python3.11 -m venv /work/bench-venv && /work/bench-venv/bin/pip install torch==2.13.0 numpy"
 ANCHOR_S_PER_STEP = 0.42  # the issue's measurement of PyTorch-GAN's dcgan.py at batch 64 on this CPU
-# case -> (side, architecture, what it is)
+# case -> (side, architecture, genzoo's step.fakes, what it is)
 CASES = {
-    "a": ("genzoo", "radford", "genzoo trainer, Radford DCGAN 28x28"),
-    "b": ("pytorch-gan", "radford", "PyTorch-GAN loop, Radford DCGAN 28x28"),
-    "c": ("pytorch-gan", "pytorch-gan", "PyTorch-GAN loop, its own DCGAN 32x32"),
-    "d": ("genzoo", "pytorch-gan", "genzoo trainer, PyTorch-GAN's DCGAN 32x32"),
+    "a": ("genzoo", "radford", "reuse", "genzoo trainer, Radford DCGAN 28x28, reused fakes"),
+    "b": ("pytorch-gan", "radford", None, "PyTorch-GAN loop, Radford DCGAN 28x28"),
+    "c": ("pytorch-gan", "pytorch-gan", None, "PyTorch-GAN loop, its own DCGAN 32x32"),
+    "d": ("genzoo", "pytorch-gan", "reuse", "genzoo trainer, PyTorch-GAN's DCGAN 32x32, reused fakes"),
+    "e": ("genzoo", "radford", "fresh", "genzoo trainer, Radford DCGAN 28x28, fresh fakes"),
+    "f": ("genzoo", "pytorch-gan", "fresh", "genzoo trainer, PyTorch-GAN's DCGAN 32x32, fresh fakes"),
 }
-PAIRS = (("b", "a"), ("c", "d"))  # (PyTorch-GAN, genzoo) on the same architecture
+PAIRS = (("b", "a"), ("c", "d"), ("b", "e"), ("c", "f"))  # (PyTorch-GAN, genzoo) on the same architecture
 UNSTEADY = 1.25  # max / min of one case's per-round medians above which the table gets a warning
 
 
@@ -107,7 +116,7 @@ def genzoo_worker(args: argparse.Namespace) -> dict:
         else:
             architecture, dataset = "dcgan", "mnist"
         out = Path(scratch) / "run"
-        train(architecture, data=dataset, out=out, progress=False,
+        train(architecture, data=dataset, out=out, progress=False, step={"fakes": args.fakes},
               train={"steps": args.steps, "batch_size": args.batch_size, "log_every": args.window,
                      "checkpoint_every": args.steps, "sample_every": None, "seed": args.seed, "device": "cpu"})
         model = genzoo.load(out)
@@ -125,13 +134,13 @@ def genzoo_worker(args: argparse.Namespace) -> dict:
 
 # ---- the driver ------------------------------------------------------------------------------------------
 def run_case(case: str, args: argparse.Namespace, images: Path) -> dict:
-    side, arch, _ = CASES[case]
+    side, arch, fakes, _ = CASES[case]
     shape = ["--arch", arch, "--batch-size", args.batch_size, "--steps", args.steps,
              "--warmup-steps", args.warmup_steps, "--window", args.window, "--threads", args.threads,
              "--seed", args.seed]
     if side == "genzoo":
         env = genzoo_env() | {"GENZOO_CACHE": "off"}  # the scratch plugin stays out of the user's spec cache
-        return run_worker(side, [sys.executable, __file__, "--worker", *shape], env, args.threads)
+        return run_worker(side, [sys.executable, __file__, "--worker", "--fakes", fakes, *shape], env, args.threads)
     return run_worker(side, [args.peer_python, WORKER, "--mnist", images, *shape], anchor_env(), args.threads)
 
 
@@ -159,18 +168,19 @@ def check_same_layers(results: dict[str, list[dict]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="Rounds of the four runs (a, b, c, d).")
+    parser.add_argument("--repeats", type=int, default=3, help="Rounds of the runs (a to f).")
     parser.add_argument("--steps", type=int, default=60, help="Steps per run, warm-up included.")
     parser.add_argument("--warmup-steps", type=int, default=10, help="Leading steps left out of the timing.")
     parser.add_argument("--window", type=int, default=10, help="Steps per timed window (genzoo's log_every).")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads and OMP_NUM_THREADS everywhere.")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--cases", default="abcd", help="Which of the runs a, b, c, d to make (default all).")
+    parser.add_argument("--cases", default="".join(CASES), help="Which of the runs a to f to make (default all).")
     parser.add_argument("--peer-python", type=Path, default=Path("/work/bench-venv/bin/python"),
                         help="Python of the venv that runs PyTorch-GAN's loop (torch and numpy, not genzoo).")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--arch", choices=["radford", "pytorch-gan"], help=argparse.SUPPRESS)
+    parser.add_argument("--fakes", choices=["fresh", "reuse"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(genzoo_worker(args)))
@@ -179,7 +189,7 @@ def main() -> None:
     if (args.warmup_steps % args.window or args.steps % args.window or args.steps <= args.warmup_steps
             or args.warmup_steps < args.window or not cases or set(args.cases) - set(CASES)):
         sys.exit("need --warmup-steps of at least one --window, --steps above it, both multiples of --window, and "
-                 "--cases from a, b, c, d")
+                 "--cases from a to f")
     images = mnist_images_file()
     peer_torch = probe_venv(args.peer_python, what="PyTorch-GAN peer", option="--peer-python", setup=SETUP,
                             code="import numpy, torch; print(torch.__version__)")
@@ -189,7 +199,7 @@ def main() -> None:
         for case in cases:
             result = run_case(case, args, images)
             results[case].append(result)
-            print(f"round {round_ + 1}/{args.repeats}  ({case}) {CASES[case][2]:45} "
+            print(f"round {round_ + 1}/{args.repeats}  ({case}) {CASES[case][3]:58} "
                   f"{statistics.median(result['seconds_per_step']):.4f} s/step", file=sys.stderr, flush=True)
     report(results, args, peer_torch)
 
@@ -216,7 +226,7 @@ def report(results: dict[str, list[dict]], args: argparse.Namespace, peer_torch:
     def shown(ratio: tuple[float, float] | None) -> str:
         return f"{ratio[0]:.2f}x / {ratio[1]:.2f}x" if ratio else ""
 
-    rows = [[f"({case}) {CASES[case][2]}", runs[0]["version"], f"{wall[case]:.4f}",
+    rows = [[f"({case}) {CASES[case][3]}", runs[0]["version"], f"{wall[case]:.4f}",
              " ".join(f"{value:.3f}" for value in wall_rounds[case]), f"{cpu[case]:.4f}",
              shown(speed(case, wall, wall_rounds)), shown(speed(case, cpu, cpu_rounds)),
              f"{wall[case] / ANCHOR_S_PER_STEP:.2f}",
@@ -224,7 +234,9 @@ def report(results: dict[str, list[dict]], args: argparse.Namespace, peer_torch:
              f"{max(run['peak_rss_mb'] for run in runs):.0f}"] for case, runs in results.items()]
     first = next(iter(results.values()))[0]
     timed = args.steps - args.warmup_steps
-    print(f"DCGAN training, MNIST, batch {args.batch_size}, Adam 2e-4 (0.5, 0.999), one D + one G update per step; "
+    print(f"DCGAN training, MNIST, batch {args.batch_size}, Adam 2e-4 (0.5, 0.999), one D + one G update per step "
+          f"(reused fakes: D trains on the last G update's fakes, one generator forward per step, as PyTorch-GAN; "
+          f"fresh fakes, genzoo's default: D and G draw their own, two generator forwards); "
           f"{timed} timed steps ({timed // args.window} windows of {args.window}) after {args.warmup_steps} warm-up "
           f"per run, {args.repeats} interleaved round(s); torch {first['torch']} (peer venv {peer_torch}), "
           f"{args.threads} thread(s) (OMP_NUM_THREADS={args.threads}), {os.cpu_count()} CPUs, load average "
@@ -234,8 +246,10 @@ def report(results: dict[str, list[dict]], args: argparse.Namespace, peer_torch:
                         f"wall / anchor {ANCHOR_S_PER_STEP}", "params G / D", "peak RSS MB"], rows))
     print("genzoo speed = PyTorch-GAN's s/step over genzoo's on the same architecture (above 1: genzoo faster); "
           "wall and CPU s/step are medians of windows")
-    for ours, what in (("a", "target (issue 15: >= 1.0x, aim 1.5x): (b)/(a), Radford DCGAN 28x28"),
-                       ("d", "on PyTorch-GAN's own DCGAN 32x32: (c)/(d)")):
+    for ours, what in (("a", "target (issue 15: >= 1.0x, aim 1.5x): (b)/(a), Radford DCGAN 28x28, same algorithm"),
+                       ("d", "on PyTorch-GAN's own DCGAN 32x32, same algorithm: (c)/(d)"),
+                       ("e", "genzoo's default step.fakes=fresh (two generator forwards), Radford: (b)/(e)"),
+                       ("f", "genzoo's default step.fakes=fresh, PyTorch-GAN's DCGAN: (c)/(f)")):
         by_wall, by_cpu = speed(ours, wall, wall_rounds), speed(ours, cpu, cpu_rounds)
         if by_wall:
             print(f"{what} = {by_wall[0]:.2f}x wall ({by_wall[1]:.2f}x per round), {by_cpu[0]:.2f}x CPU time "
