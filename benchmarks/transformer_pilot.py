@@ -31,8 +31,10 @@ RECIPES = {
 @click.argument("recipe", type=click.Choice(sorted(RECIPES)))
 @click.option("--steps", type=click.IntRange(1, 10_000), default=5, show_default=True)
 @click.option("--width", type=click.IntRange(8, 1024), help="Override the recipe's width.")
-def main(recipe, steps, width):
-    architecture, dataset, options, config, batch_size, lr = RECIPES[recipe]
+@click.option("--lr", type=click.FloatRange(1e-6, 1.0), help="Override the recipe's learning rate.")
+def main(recipe, steps, width, lr):
+    architecture, dataset, options, config, batch_size, recipe_lr = RECIPES[recipe]
+    lr = lr or recipe_lr
     if width:
         config = {**config, "width": width}
     data = load_dataset(dataset, split="train", **options)
