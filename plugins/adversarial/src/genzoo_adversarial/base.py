@@ -155,6 +155,10 @@ class AdversarialStep(TrainingStep):
     groups: ClassVar[tuple[str, ...]] = (DISCRIMINATOR, GENERATOR)
     # DCGAN's Adam (Radford et al. 2016), the default of most GAN recipes since.
     group_defaults: ClassVar[dict[str, dict[str, Any]]] = optimizer_defaults(2e-4, (0.5, 0.999))
+    # The generator's update needs the gradient of D's output with respect to its input only: D's weight gradients
+    # would be thrown away (D's optimizer zeroes them before its own update), so they are not computed, which
+    # changes no gradient that is used. A step whose generator loss differentiates D's weights sets this.
+    generator_update_needs_discriminator_weights: ClassVar[bool] = False
 
     n_critic: int = Field(1, ge=1, description="Discriminator updates per generator update.")
     fakes: Literal["fresh", "reuse"] = Field("fresh", description=(
@@ -171,6 +175,7 @@ class AdversarialStep(TrainingStep):
 
     def loss(self, model: AdversarialModel, batch: Batch, group: str, state: StepState) -> Losses:
         batch = whole_packs(batch, model.config.pack)
+        model.discriminator.requires_grad_(group == DISCRIMINATOR or self.generator_update_needs_discriminator_weights)
         if group == DISCRIMINATOR:
             return self.discriminator_loss(model, batch, state)
         return self.generator_loss(model, batch, state)

@@ -56,6 +56,8 @@ def unrolled_parameters(model, real: torch.Tensor, fake: torch.Tensor, condition
 class UnrolledGANStep(GANStep):
     """The GAN step whose generator loss looks `unroll_steps` discriminator updates ahead."""
 
+    generator_update_needs_discriminator_weights = True  # the unrolled steps differentiate them
+
     unroll_steps: int = Field(5, ge=0, description="k, the discriminator updates unrolled in the generator's loss.")
     unroll_lr: float = Field(1e-2, gt=0, description="Learning rate of the unrolled SGD steps.")
 
