@@ -36,8 +36,9 @@ step.fakes=reuse ((a), (d)): D update, then G update; the D update takes the pre
 detached (the first step draws fresh ones): also one generator forward per step, D trains on fakes one G
 update old in both loops. genzoo with step.fakes=fresh, its default ((e), (f)): D update on fakes drawn for
 it without a graph, then G update on new fakes: two generator forwards per step. Other differences, part
-of what is timed: genzoo draws a data batch per update (PyTorch-GAN uses one batch for both) and scores
-logits with softplus where PyTorch-GAN applies Sigmoid and BCELoss.
+of what is timed: genzoo draws a data batch per update (PyTorch-GAN uses one batch for both), scores
+logits with softplus where PyTorch-GAN applies Sigmoid and BCELoss, and its generator update skips D's
+weight gradients (PyTorch-GAN computes them; both sides' D optimizer discards them).
 
 The peer venv (default /work/bench-venv) holds torch and numpy only, set up once with:
 
