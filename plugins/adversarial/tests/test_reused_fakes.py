@@ -162,5 +162,5 @@ def test_a_resumed_run_with_reused_fakes_ends_bit_for_bit_where_a_straight_one_d
     resumed = train("cgan", data="digits", out=tmp_path / "split", train=settings | {"steps": 10}, resume=True, **run)
     assert resumed.metrics == straight.metrics
     for name in ("model.safetensors", "optimizer.safetensors", "step_state.safetensors", "rng.safetensors"):
-        expected, actual = (load_file(tmp_path / run_name / "train" / "state" / name) for run_name in ("straight", "split"))
+        expected, actual = (load_file(tmp_path / folder / "train" / "state" / name) for folder in ("straight", "split"))
         assert expected.keys() == actual.keys() and all(torch.equal(expected[k], actual[k]) for k in expected), name
