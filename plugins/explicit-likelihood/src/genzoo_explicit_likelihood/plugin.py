@@ -2,19 +2,22 @@
 
 Each group of models registers its architectures, samplers, metrics and datasets in its own module under
 `specs/` (plain pydantic specs, no torch import, so `genzoo list` stays fast); this module only
-gathers them. Pretrained checkpoints are pinned in `pretrained.json`, written by
+gathers them, from every module of `specs/` in name order, so adding a group is adding a file. Pretrained checkpoints are pinned in `pretrained.json`, written by
 scripts/publish_pretrained.py.
 """
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 from genzoo import ArchitectureSpec, DatasetSpec, MetricSpec, PretrainedSpec, SamplerSpec, hookimpl
-from genzoo_explicit_likelihood.specs import autoregressive, flows, gaussians, linear, mixtures, transformers
+from genzoo_explicit_likelihood import specs
 
 genzoo_hook_api = 2
 
 CATALOG = Path(__file__).with_name("pretrained.json")
-PARTS = (gaussians, mixtures, linear, flows, autoregressive, transformers)
+PARTS = tuple(importlib.import_module(f"{specs.__name__}.{module.name}")
+              for module in pkgutil.iter_modules(specs.__path__))
 
 
 @hookimpl
