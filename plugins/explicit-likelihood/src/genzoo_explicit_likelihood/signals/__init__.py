@@ -1,0 +1,2 @@
+"""1-D signals for WaveNet: mu-law companding (`mu_law`), the seeded multi-tone signals (`tones`) and their
+registered dataset (`dataset`)."""
