@@ -52,34 +52,42 @@ def unskew(x: torch.Tensor) -> torch.Tensor:
 
 
 def lstm_update(gates: torch.Tensor, cell: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """One LSTM update from pre-activations (..., 4, h, length) ordered [o, f, i, g]: the new (hidden, cell)."""
-    output, forget, inp, candidate = gates.unbind(-3)
-    cell = torch.sigmoid(forget) * cell + torch.sigmoid(inp) * torch.tanh(candidate)
-    return torch.sigmoid(output) * torch.tanh(cell), cell
+    """One LSTM update from pre-activations (..., 4h) ordered [o, f, i, g] and the cell (..., h): the new
+    (hidden, cell)."""
+    hidden = cell.shape[-1]
+    output, forget, inp = torch.sigmoid(gates[..., : 3 * hidden]).split(hidden, dim=-1)
+    cell = forget * cell + inp * torch.tanh(gates[..., 3 * hidden:])
+    return output * torch.tanh(cell), cell
 
 
 class RowLSTM(nn.Module):
     """Row by row: row i's gates come from a 1 x k convolution of row i's features over columns <= j (mask
     B, written as a causal convolution: the k // 2 + 1 taps up to the centre) and a k-wide 1-D
     convolution of row i - 1's hidden states. Position (i, j) sees a triangle above it (row i - d, columns
-    j - d .. j + d, widened by the input convolution) and row i up to j: not the whole past."""
+    j - d .. j + d, widened by the input convolution) and row i up to j: not the whole past.
+
+    The step's convolution is one matrix product of the k shifted copies of the previous row, and each
+    step reads a contiguous (n, W, 4h) slice of the precomputed input gates (one unbind: indexing the map
+    once per row would make autograd write and add up a zero gradient of the whole map per row)."""
 
     def __init__(self, channels: int, hidden: int, kernel: int):
         super().__init__()
-        self.hidden, self.reach = hidden, kernel // 2
-        self.input_to_state = nn.Conv2d(channels, 4 * hidden, (1, self.reach + 1))
-        self.state_to_state = nn.Conv1d(hidden, 4 * hidden, kernel, padding=self.reach)
+        self.hidden, self.kernel = hidden, kernel
+        self.input_to_state = nn.Conv2d(channels, 4 * hidden, (1, kernel // 2 + 1))
+        self.state_to_state = nn.Linear(kernel * hidden, 4 * hidden)  # [shift 0, ..., k - 1] x h features
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, _, height, width = x.shape
-        gates_in = self.input_to_state(F.pad(x, (self.reach, 0))).reshape(n, 4, self.hidden, height, width)
-        hidden = cell = x.new_zeros(n, self.hidden, width)
+        reach = self.kernel // 2
+        gates_in = self.input_to_state(F.pad(x, (reach, 0))).permute(2, 0, 3, 1).contiguous()  # (H, n, W, 4h)
+        hidden = cell = x.new_zeros(n, width, self.hidden)
         rows = []
-        for i in range(height):
-            gates = gates_in[..., i, :] + self.state_to_state(hidden).reshape(n, 4, self.hidden, width)
-            hidden, cell = lstm_update(gates, cell)
+        for row_gates in gates_in.unbind(0):
+            padded = F.pad(hidden, (0, 0, reach, reach))
+            window = torch.cat([padded[:, shift: shift + width] for shift in range(self.kernel)], dim=-1)
+            hidden, cell = lstm_update(row_gates + self.state_to_state(window), cell)
             rows.append(hidden)
-        return torch.stack(rows, dim=2)
+        return torch.stack(rows).permute(1, 3, 0, 2)  # (n, h, H, W)
 
 
 class DiagonalBiLSTM(nn.Module):
@@ -89,27 +97,34 @@ class DiagonalBiLSTM(nn.Module):
     (i, j + 1)), its input through a 1x1 convolution of (i, j)'s features. Left-to-right, (i, j) thus sees
     every position (i' <= i, j' <= j). Right-to-left, it would see (i, j + 1), a later pixel, so that
     output is shifted down one row before the two are added: (i, j) reads the right-to-left state of
-    (i - 1, j), which has seen (i' <= i - 1, j' >= j). Together: the whole past."""
+    (i - 1, j), which has seen (i' <= i - 1, j' >= j). Together: the whole past but one pixel (the test
+    `diagonal_bilstm_context` says which).
+
+    The 2 x 1 convolution of a step is one batched matrix product per direction of [h(i - 1), h(i)], and
+    each step reads a contiguous slice of the precomputed input gates (as in `RowLSTM`)."""
 
     def __init__(self, channels: int, hidden: int):
         super().__init__()
         self.hidden = hidden
         self.input_to_state = nn.Conv2d(2 * channels, 2 * 4 * hidden, 1, groups=2)
-        self.state_to_state = nn.Conv1d(2 * hidden, 2 * 4 * hidden, 2, groups=2)
+        bound = (2 * hidden) ** -0.5  # PyTorch's default for a layer of fan-in 2h
+        self.state_weight = nn.Parameter(torch.empty(2, 2 * hidden, 4 * hidden).uniform_(-bound, bound))
+        self.state_bias = nn.Parameter(torch.empty(2, 1, 4 * hidden).uniform_(-bound, bound))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, _, height, width = x.shape
         both = torch.cat([x, x.flip(-1)], dim=1)  # left-to-right, right-to-left (mirrored)
         gates_in = skew(self.input_to_state(both))
-        gates_in = gates_in.reshape(n, 2, 4, self.hidden, height, gates_in.shape[-1])
-        hidden = cell = x.new_zeros(n, 2, self.hidden, height)
+        gates_in = gates_in.reshape(n, 2, 4 * self.hidden, height, -1).permute(4, 0, 1, 3, 2).contiguous()
+        hidden = cell = x.new_zeros(n, 2, height, self.hidden)
         columns = []
-        for column in range(gates_in.shape[-1]):
-            state = self.state_to_state(F.pad(hidden.reshape(n, 2 * self.hidden, height), (1, 0)))
-            gates = gates_in[..., column] + state.reshape(n, 2, 4, self.hidden, height)
-            hidden, cell = lstm_update(gates, cell)
+        for column_gates in gates_in.unbind(0):  # (n, 2, H, 4h)
+            above = F.pad(hidden, (0, 0, 1, 0))[:, :, :height]  # row i holds h(i - 1)
+            state = torch.cat([above, hidden], dim=-1) @ self.state_weight + self.state_bias
+            hidden, cell = lstm_update(column_gates + state, cell)
             columns.append(hidden)
-        out = unskew(torch.stack(columns, dim=-1).reshape(n, 2 * self.hidden, height, -1))
+        skewed = torch.stack(columns, dim=-1)  # (n, 2, H, h, W + H - 1)
+        out = unskew(skewed.transpose(2, 3).reshape(n, 2 * self.hidden, height, -1))
         forward, backward = out.reshape(n, 2, self.hidden, height, width).unbind(1)
         backward = F.pad(backward.flip(-1), (0, 0, 1, 0))[..., :height, :]  # (i, j) <- (i - 1, j)
         return forward + backward
