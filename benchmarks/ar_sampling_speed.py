@@ -65,6 +65,17 @@ MODELS = {
                              naive_elements=16,
                              peer=("--arch", "image-gpt", "--channels", "128", "--layers", "4", "--heads", "4"),
                              peer_positions=16),
+    "pixelcnn-mnist": Row("pixelcnn", {"data": MNIST, "channels": 64, "layers": 7, "first_kernel": 7, "kernel": 3,
+                                       "head_channels": 64},
+                          peer=("--arch", "pixelcnn", "--channels", "64", "--layers", "7", "--head-channels", "64")),
+    "gated-pixelcnn-mnist": Row("gated-pixelcnn", {"data": CONDITIONAL_MNIST, "num_classes": 10, "channels": 64,
+                                                   "layers": 12, "first_kernel": 7, "kernel": 3, "head_channels": 64},
+                                naive_elements=196,
+                                peer=("--arch", "gated-pixelcnn", "--channels", "64", "--layers", "12",
+                                      "--head-channels", "64"),
+                                peer_positions=196),
+    "wavenet-tones": Row("wavenet", {"residual_channels": 32, "gate_channels": 32, "skip_channels": 64, "cycle": 10,
+                                     "stacks": 2}),
 }
 PEER_NOTES = {
     "image-gpt": "pytorch-generative's ImageGPT at the transformer's width, blocks and heads (4x MLP, pre-LN like "
@@ -72,6 +83,16 @@ PEER_NOTES = {
                  "of token + position embeddings after a start token, adds each block's output to the stream "
                  "twice (x + block(x), the block residual itself) and attends through an explicit masked softmax "
                  "instead of SDPA.",
+    "pixelcnn": "pytorch-generative's PixelCNN is the same network as ours (a 7x7 mask-A convolution to 2h channels, "
+                "residual blocks ReLU-1x1 to h-ReLU-3x3 mask B-ReLU-1x1 to 2h, a ReLU-1x1-ReLU-1x1 head) at the "
+                "same h, blocks, kernels and head width; it outputs one Bernoulli logit per pixel where ours "
+                "outputs a 2-way softmax, adds each block's output twice (x + block(x), the block residual "
+                "itself), and re-multiplies its masks into the weights on every forward.",
+    "gated-pixelcnn": "pytorch-generative's Gated PixelCNN at our channels, layer count (a 7x7 first layer + the "
+                      "same number of 3x3 layers), kernels and head width, unconditional (ours adds a class bias per "
+                      "layer); its vertical stack is a 1xN then an (N/2+1)x1 convolution plus a 1x1 from the input "
+                      "where ours is one convolution over the rows above, and it sums per-layer 1x1 skip outputs "
+                      "into the head where ours reads the last horizontal stack.",
 }
 
 
