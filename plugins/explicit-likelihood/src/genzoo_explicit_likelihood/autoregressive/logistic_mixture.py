@@ -8,9 +8,13 @@ itself comes from genzoo's shared `discretized_logistic_mixture_log_prob`, whose
 is computed stably (log sigma(u) + log sigma(-l) + log(1 - e^(l - u))), so the paper's fallback for
 tiny differences (the density at the bin centre) is not needed.
 
-Two views of the same numbers: `level_log_probs` over all K values (what the autoregressive contract's
-`element_log_probs` returns, so the samplers and completion use it unchanged) and `chosen_log_probs`
-for given values only (what training needs: K times less memory, the same arithmetic per value).
+Two views of the same numbers: `chosen_log_probs` for given values only (what training and `log_prob` use:
+genzoo's function, K times less memory than all levels) and `level_log_probs` over all K values (what the
+autoregressive contract's `element_log_probs` returns, so the samplers and completion use it unchanged).
+The all-levels view is the same stable formula arranged for K bins at once, about twice as fast as calling
+the shared function on every level: neighbouring bins share an edge, so the K - 1 interior edges' log
+sigma(+-z) are computed once, and log(1 - e^(l - u)) depends on the component only (every bin is 2 / (K - 1)
+wide). It agrees with `chosen_log_probs` to float32 round-off (tests check both against each other).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import torch
+from torch.nn import functional as F
 
 from genzoo.plugin import discretized_logistic_mixture_log_prob
 
@@ -50,6 +55,19 @@ def chosen_log_probs(index: torch.Tensor, parameters: MixtureParameters, levels:
 
 
 def level_log_probs(parameters: MixtureParameters, levels: int) -> torch.Tensor:
-    """log p(k) for every level k: parameters (..., M) -> (..., K), which sums to one in probability."""
-    every_level = torch.arange(levels, device=parameters.mean.device)
-    return chosen_log_probs(every_level, parameters.unsqueeze(-2), levels)
+    """log p(k) for every level k: parameters (..., M) -> (..., K), which sums to one in probability.
+
+    Component m's bin k is [e_k, e_(k+1)] with e_0 = -inf, e_K = +inf and the interior edges halfway between
+    levels; its log mass is log sigma(z_(k+1)) + log sigma(-z_k) + log(1 - e^(-w)) for z = (e - mu) / s and
+    w = 2 / ((K - 1) s), log sigma(z_1) for k = 0 and log sigma(-z_(K-1)) for k = K - 1.
+    """
+    logits, mean, log_scale = parameters
+    low, high = NETWORK_RANGE
+    spacing = (high - low) / (levels - 1)
+    edges = torch.arange(1, levels, device=mean.device, dtype=mean.dtype) * spacing + (low - spacing / 2)
+    inverse_scale = torch.exp(-log_scale).unsqueeze(-1)  # (..., M, 1)
+    z = (edges - mean.unsqueeze(-1)) * inverse_scale  # (..., M, K - 1)
+    below, above = F.logsigmoid(z), F.logsigmoid(-z)  # log sigma(z), log sigma(-z) at every interior edge
+    gap = torch.log(-torch.expm1(-spacing * inverse_scale).clamp_max(-1e-12))
+    per_component = torch.cat([below[..., :1], below[..., 1:] + above[..., :-1] + gap, above[..., -1:]], dim=-1)
+    return torch.logsumexp(torch.log_softmax(logits, dim=-1).unsqueeze(-1) + per_component, dim=-2)
