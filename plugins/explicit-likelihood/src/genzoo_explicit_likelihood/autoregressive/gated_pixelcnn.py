@@ -32,7 +32,7 @@ from torch.nn import functional as F
 
 from genzoo import Capability
 from genzoo.plugin import CapabilityError
-from genzoo_explicit_likelihood.autoregressive.masked_conv import PaddedBuffer, Pointwise, TapConv, gate
+from genzoo_explicit_likelihood.autoregressive.masked_conv import PaddedBuffer, Pointwise, TapConv, fitting, gate
 from genzoo_explicit_likelihood.autoregressive.pixelcnn import ImageAutoregressiveConfig, ImageAutoregressiveModel
 
 
@@ -91,7 +91,7 @@ class GatedLayer(nn.Module):
         """The horizontal stack's output at rows x cols from its padded input, the linked vertical features
         `link` (the same region) and the previous layer's output there (the residual)."""
         pre = self.horizontal(padded, rows, cols) + link + self._class_bias(self.horizontal_class, labels)
-        out = self.out(gate(pre))
+        out = self.out(gate(pre, exact=not fitting(self)))
         return previous + out if self.residual else out
 
 
@@ -146,7 +146,7 @@ class GatedPixelCNN(ImageAutoregressiveModel):
             horizontal = layer.horizontal_out(layer.horizontal.pad(horizontal), rows, cols, layer.link(pre), labels,
                                               horizontal)
             if index + 1 < len(self.layers):
-                vertical = gate(pre)
+                vertical = gate(pre, exact=not fitting(self))
         return self.head(horizontal).reshape(n, self.sequence_length, self.num_values)
 
     def start_cache(self, n, condition=None) -> GatedCache:

@@ -16,8 +16,9 @@ sigmoid is not (its vectorised and scalar paths round differently for some lengt
 
 Gathering only the unmasked taps also skips the masked half of every kernel (mask B 3x3: 5 of 9 taps), but
 the gather costs memory traffic: a training step is about 1.9x slower than through `F.conv2d`
-(benchmarks/pixelcnn_training_cost.py). So a TapConv in training mode with gradients on runs `F.conv2d` with
-the taps scattered into their kernel box: the same function up to float rounding, used only to fit. Every
+(benchmarks/pixelcnn_training_cost.py). So a TapConv in training mode with gradients on (`fitting`) runs
+`F.conv2d` with the taps scattered into their kernel box, and `gate` runs through torch.sigmoid: the same
+functions up to float rounding, used only to fit. Every
 path whose bits matter (log_prob under no_grad or in eval mode, as `genzoo eval` runs it, and both samplers,
 which run in eval mode) takes the gathered taps.
 """
@@ -61,10 +62,20 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     return torch.tanh(x * 0.5) * 0.5 + 0.5
 
 
-def gate(x: torch.Tensor) -> torch.Tensor:
-    """The gated activation tanh(a) * sigmoid(b) of x = [a, b] split along the last (channel) dimension."""
+def fitting(module: nn.Module) -> bool:
+    """Whether `module` computes for a gradient step (training mode, gradients on): then bits need not match
+    the cached path's, and the faster F.conv2d / torch.sigmoid formulations are used."""
+    return module.training and torch.is_grad_enabled()
+
+
+def gate(x: torch.Tensor, exact: bool = True) -> torch.Tensor:
+    """The gated activation tanh(a) * sigmoid(b) of x = [a, b] split along the last (channel) dimension.
+    exact=False computes it as (2 sigmoid(2a) - 1) * sigmoid(b) through torch.sigmoid, which is vectorised
+    (torch.tanh is not on this CPU: about 7x slower) but rounds differently by tensor length."""
     a, b = x.chunk(2, dim=-1)
-    return torch.tanh(a) * sigmoid(b)
+    if exact:
+        return torch.tanh(a) * sigmoid(b)
+    return (2 * torch.sigmoid(2 * a) - 1) * torch.sigmoid(b)
 
 
 def init_affine(fan_in: int, out_channels: int) -> tuple[nn.Parameter, nn.Parameter]:
@@ -116,7 +127,7 @@ class TapConv(nn.Module):
 
     def forward(self, padded: torch.Tensor, rows: slice, cols: slice) -> torch.Tensor:
         """The outputs (n, h, w, out) at output rows `rows` and columns `cols` (slices of the unpadded map)."""
-        if self.training and torch.is_grad_enabled():
+        if fitting(self):
             return self.conv2d(padded)[:, rows, cols]
         top, left, _ = self.padding
         patches = torch.cat([padded[:, top + rows.start + di: top + rows.stop + di,
