@@ -113,7 +113,7 @@ class PixelCNNPP(AutoregressiveModel):
         raw = self.head(F.elu(ul))
         return MixtureParameters.split(raw.flatten(2).transpose(1, 2), self.config.components)
 
-    def _parameters_of(self, sequence: torch.Tensor) -> MixtureParameters:
+    def mixture_of_sequence(self, sequence: torch.Tensor) -> MixtureParameters:
         """The mixture of every pixel given value indices (n, L) in raster order."""
         scale = 2.0 / (self.num_values - 1)
         image = (sequence.to(self.head.weight.dtype) * scale - 1).reshape(len(sequence), *self.data_spec.shape)
@@ -121,7 +121,7 @@ class PixelCNNPP(AutoregressiveModel):
 
     def element_log_probs(self, sequence: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
         """(n, L, K) log-probabilities of every level of every pixel (also valid logits for the samplers)."""
-        return level_log_probs(self._parameters_of(sequence), self.num_values)
+        return level_log_probs(self.mixture_of_sequence(sequence), self.num_values)
 
     def element_logits(self, sequence: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
         """The log-probabilities themselves: a normalised head's logits."""
@@ -131,4 +131,4 @@ class PixelCNNPP(AutoregressiveModel):
         """Exact log p(x) in nats per example, evaluating each pixel's mixture at its own value only."""
         x = check_inputs(torch.as_tensor(x), self.data_spec, "log_prob input").to(self.device)
         sequence = self.to_sequence(x)
-        return chosen_log_probs(sequence, self._parameters_of(sequence), self.num_values).sum(-1)
+        return chosen_log_probs(sequence, self.mixture_of_sequence(sequence), self.num_values).sum(-1)
