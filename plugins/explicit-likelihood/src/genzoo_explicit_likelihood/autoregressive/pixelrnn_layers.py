@@ -100,32 +100,38 @@ class DiagonalBiLSTM(nn.Module):
     (i - 1, j), which has seen (i' <= i - 1, j' >= j). Together: the whole past but one pixel (the test
     `diagonal_bilstm_context` says which).
 
-    The 2 x 1 convolution of a step is one batched matrix product per direction of [h(i - 1), h(i)], and
-    each step reads a contiguous slice of the precomputed input gates (as in `RowLSTM`)."""
+    Both directions are one batch of two matrix products: the 1x1 input-to-state convolution over the
+    whole skewed map at once, laid out column-major so each step reads a contiguous slice of it (as in
+    `RowLSTM`), and each step's 2 x 1 convolution as [h(i - 1), h(i)] times its weight."""
 
     def __init__(self, channels: int, hidden: int):
         super().__init__()
         self.hidden = hidden
-        self.input_to_state = nn.Conv2d(2 * channels, 2 * 4 * hidden, 1, groups=2)
+        bound = channels ** -0.5
+        self.input_weight = nn.Parameter(torch.empty(2, channels, 4 * hidden).uniform_(-bound, bound))
+        self.input_bias = nn.Parameter(torch.empty(2, 1, 4 * hidden).uniform_(-bound, bound))
         bound = (2 * hidden) ** -0.5  # PyTorch's default for a layer of fan-in 2h
         self.state_weight = nn.Parameter(torch.empty(2, 2 * hidden, 4 * hidden).uniform_(-bound, bound))
         self.state_bias = nn.Parameter(torch.empty(2, 1, 4 * hidden).uniform_(-bound, bound))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, _, height, width = x.shape
-        both = torch.cat([x, x.flip(-1)], dim=1)  # left-to-right, right-to-left (mirrored)
-        gates_in = skew(self.input_to_state(both))
-        gates_in = gates_in.reshape(n, 2, 4 * self.hidden, height, -1).permute(4, 0, 1, 3, 2).contiguous()
-        hidden = cell = x.new_zeros(n, 2, height, self.hidden)
+        n, channels, height, width = x.shape
+        both = skew(torch.stack([x, x.flip(-1)]).reshape(2 * n, channels, height, width))  # (2n, C, H, W')
+        skewed_width = both.shape[-1]
+        rows = both.reshape(2, n, channels, height, skewed_width).permute(0, 4, 1, 3, 2).reshape(2, -1, channels)
+        gates_in = torch.baddbmm(self.input_bias, rows, self.input_weight)
+        gates_in = gates_in.reshape(2, skewed_width, n * height, 4 * self.hidden)
+        hidden = cell = x.new_zeros(2, n, height, self.hidden)
         columns = []
-        for column_gates in gates_in.unbind(0):  # (n, 2, H, 4h)
+        for column_gates in gates_in.unbind(1):  # (2, n H, 4h)
             above = F.pad(hidden, (0, 0, 1, 0))[:, :, :height]  # row i holds h(i - 1)
-            state = torch.cat([above, hidden], dim=-1) @ self.state_weight + self.state_bias
-            hidden, cell = lstm_update(column_gates + state, cell)
+            window = torch.cat([above, hidden], dim=-1).reshape(2, n * height, 2 * self.hidden)
+            gates = torch.baddbmm(self.state_bias, window, self.state_weight) + column_gates
+            hidden, cell = lstm_update(gates.reshape(2, n, height, 4 * self.hidden), cell)
             columns.append(hidden)
-        skewed = torch.stack(columns, dim=-1)  # (n, 2, H, h, W + H - 1)
-        out = unskew(skewed.transpose(2, 3).reshape(n, 2 * self.hidden, height, -1))
-        forward, backward = out.reshape(n, 2, self.hidden, height, width).unbind(1)
+        skewed = torch.stack(columns, dim=-1)  # (2, n, H, h, W')
+        out = unskew(skewed.transpose(2, 3).reshape(2 * n, self.hidden, height, skewed_width))
+        forward, backward = out.reshape(2, n, self.hidden, height, width).unbind(0)
         backward = F.pad(backward.flip(-1), (0, 0, 1, 0))[..., :height, :]  # (i, j) <- (i - 1, j)
         return forward + backward
 
