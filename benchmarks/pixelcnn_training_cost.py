@@ -1,7 +1,8 @@
 """CPU seconds per training step (forward, backward, Adam) of genzoo's gated PixelCNN (a) through its exact
 primitive, gathered taps @ weight (what log_prob runs in eval mode / without gradients, and what sampling
 runs), (b) as it trains (training mode with gradients: its TapConvs call F.conv2d), against (c) the same
-network written plainly with nn.Conv2d and torch.sigmoid.
+network written plainly with nn.Conv2d (torch.tanh and torch.sigmoid gates); then one log_prob of the batch
+without gradients (evaluation) on genzoo's exact path against the twin.
 
 The conv2d twin has the same layers, kernel shapes and parameter count: the vertical convolution is a
 (half + 1) x kernel conv on the input padded `half` rows above (the first layer: half x kernel, shifted one row
@@ -79,6 +80,16 @@ def seconds_per_step(log_prob, parameters, x, y, steps):
     return (time.process_time() - start) / steps
 
 
+def seconds_per_forward(log_prob, x, y, repeats):
+    """CPU seconds of one log_prob of the batch without gradients (what `genzoo eval --metric nll` runs)."""
+    with torch.no_grad():
+        log_prob(x, y)
+        start = time.process_time()
+        for _ in range(repeats):
+            log_prob(x, y)
+    return (time.process_time() - start) / repeats
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--channels", type=int, default=32)
@@ -103,6 +114,11 @@ def main() -> None:
     print(f"(a) genzoo, gathered taps @ weight (the exact path): {taps:.3f} CPU s/step ({taps / conv:.2f}x (c))")
     print(f"(b) genzoo, training mode (TapConv via F.conv2d):    {trains:.3f} CPU s/step ({trains / conv:.2f}x (c))")
     print(f"(c) plain nn.Conv2d twin:                            {conv:.3f} CPU s/step")
+    ours.eval()
+    exact = seconds_per_forward(lambda x, y: ours.log_prob(x, condition=y), x, y, args.steps)
+    plain = seconds_per_forward(twin.log_prob, x, y, args.steps)
+    print(f"log_prob of the batch without gradients: genzoo (exact path) {exact:.3f} CPU s, twin {plain:.3f} CPU s "
+          f"({exact / plain:.2f}x)")
 
 
 if __name__ == "__main__":
