@@ -68,13 +68,13 @@ class ResidualLayer(nn.Module):
         self.register_buffer("tanh_scale", torch.cat([torch.ones(gate), torch.full((gate,), 0.5)]),
                              persistent=False)
 
-    def forward(self, past: torch.Tensor, current: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """past h_{t-d} and current h_t (..., residual) -> the next layer's input and the skip output."""
+    def forward(self, pair: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """[h_{t-d}; h_t] (..., 2 residual) -> the next layer's input and the skip output."""
         gate = self.tanh_scale.numel() // 2
-        activated = torch.tanh(self.convolution(torch.cat([past, current], dim=-1)) * self.tanh_scale)
+        activated = torch.tanh(self.convolution(pair) * self.tanh_scale)
         gated = activated[..., :gate] * (activated[..., gate:] * 0.5 + 0.5)
         output = self.output(gated)
-        return current + output[..., :self.residual], output[..., self.residual:]
+        return pair[..., self.residual:] + output[..., :self.residual], output[..., self.residual:]
 
 
 class WaveNet(AutoregressiveModel):
@@ -106,7 +106,7 @@ class WaveNet(AutoregressiveModel):
         skip = None
         for layer in self.layers:
             past = F.pad(h, (0, 0, layer.dilation, 0))[:, :length]  # h_{t-d}, zeros before the start
-            h, layer_skip = layer(past, h)
+            h, layer_skip = layer(torch.cat([past, h], dim=-1))
             skip = layer_skip if skip is None else skip + layer_skip
         return self.head(skip)
 
@@ -127,9 +127,9 @@ class WaveNet(AutoregressiveModel):
         skip = None
         for layer, queue in zip(self.layers, cache.queues, strict=True):
             slot = position % layer.dilation
-            past = queue[:, slot].clone()
+            pair = torch.cat([queue[:, slot], h], dim=-1)  # h_{t-d} read before h_t takes its slot
             queue[:, slot] = h
-            h, layer_skip = layer(past, h)
+            h, layer_skip = layer(pair)
             skip = layer_skip if skip is None else skip + layer_skip
         return F.log_softmax(self.head(skip).float(), dim=-1)[:cache.n]
 
