@@ -5,10 +5,11 @@ A training step is what `genzoo train pixelcnnpp --data mnist --set data.view=le
 the mean exact NLL, through `log_prob` (the head at the observed values only). Naive sampling calls
 `element_log_probs` once per pixel: the whole network plus the head over all 256 levels of all 784 pixels;
 the whole-image time is the per-pixel time x 784 (every call costs the same), so it is measured on a few
-calls and scaled. CPU seconds are this process's (one thread: a dedicated core's wall time), the meaningful
-reading on a shared machine. Training steps use untrained weights on random level images. The head's cost
-depends on its values (exp and log of far-off arguments take a slower path): untrained it is ~5x cheaper
-than trained, so `--checkpoint RUN` times sampling with a trained model on MNIST test images (GENZOO_DATA).
+calls and scaled, and end to end through the `naive` sampler completing the last N pixels (`--pixels`) of
+the batch's images, scaled by 784 / N. CPU seconds are this process's (one thread: a dedicated core's wall
+time), the meaningful reading on a shared machine. Training steps use untrained weights on random level
+images. The head's cost depends on its values (exp and log of far-off arguments can take a slower path), so
+`--checkpoint RUN` times sampling with a trained model on MNIST test images (GENZOO_DATA).
 
     OMP_NUM_THREADS=1 nice -n 10 python benchmarks/pixelcnnpp_costs.py [--checkpoint RUN]
 """
@@ -48,7 +49,9 @@ def cpu_seconds(work, repeats: int) -> float:
               help="Timed element_log_probs calls per sampling batch size.")
 @click.option("--checkpoint", type=click.Path(exists=True, file_okay=False), help="Time sampling with this trained "
               "model on MNIST test images instead of the untrained defaults on random levels.")
-def main(batch_size, steps, calls, checkpoint):
+@click.option("--pixels", type=click.IntRange(1, 784), default=16, show_default=True,
+              help="Pixels drawn by the timed naive sampler (the last ones; the rest is the prefix).")
+def main(batch_size, steps, calls, checkpoint, pixels):
     generator = torch.Generator().manual_seed(0)
     x = torch.randint(256, (batch_size, 1, 28, 28), generator=generator)
     click.echo(f"training step, batch {batch_size} (forward, backward, Adam), mean of {steps}:")
@@ -76,9 +79,14 @@ def main(batch_size, steps, calls, checkpoint):
             parameters = model.mixture_of_sequence(sequence)
             network = cpu_seconds(lambda: model.mixture_of_sequence(sequence), calls)
             head = cpu_seconds(lambda: level_log_probs(parameters, 256), calls)
+        prefix = model.from_sequence(sequence)
+        began = time.process_time()
+        model.sample(n, sampler="naive", prefix=prefix, prefix_length=784 - pixels, generator=generator)
+        sampler = (time.process_time() - began) / pixels
         click.echo(f"  batch {n}: network {network:.3f} + all-levels head {head:.3f} CPU s per pixel; "
                    f"whole image ~{784 * (network + head):.0f} CPU s (head at one pixel only: "
-                   f"~{784 * network:.0f} CPU s)")
+                   f"~{784 * network:.0f} CPU s); the naive sampler on {pixels} pixels: {sampler:.3f} CPU s per "
+                   f"pixel, whole image ~{784 * sampler:.0f} CPU s")
 
 
 if __name__ == "__main__":
