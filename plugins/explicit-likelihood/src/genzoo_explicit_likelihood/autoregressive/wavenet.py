@@ -18,7 +18,10 @@ GEMM over [h_{t-d}; h_t] (the forward over all n x L rows at once, the step over
 `MIN_ROWS` = 4, at and above which MKL gives each row the bits it gets inside a bigger GEMM; see
 `autoregressive.attention`), and the sigmoid is computed as (1 + tanh(g / 2)) / 2: torch's CPU sigmoid
 rounds the elements at a tensor's vectorised tail differently from the rest, while its tanh, and the
-products and sums, give each element the same bits wherever it sits.
+products and sums, give each element the same bits wherever it sits. `benchmarks/wavenet_step_exactness.py`
+measures both; it also finds a few tiny GEMM shapes (5-7 or 10 input features into 2-10 outputs) where MKL's
+rows differ in the last bit even at 4 rows, so bit-identity is tested at the recipe's widths and tiny ones
+(4, 8, 32, 64 channels), not promised for every width.
 """
 
 from __future__ import annotations
