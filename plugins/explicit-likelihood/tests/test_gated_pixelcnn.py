@@ -118,6 +118,22 @@ def test_the_training_forward_through_conv2d_matches_the_exact_one_to_rounding()
     torch.testing.assert_close(trained_path.detach(), exact, rtol=0, atol=1e-5)
 
 
+@pytest.mark.parametrize("condition", ["per-example", "one", "none"])
+def test_logits_without_gradients_come_in_chunks_with_the_same_bits(condition):
+    """Without gradients the forward runs EVAL_CHUNK (32) examples at a time: the same bits as one forward."""
+    model = create()
+    sequence = torch.randint(2, (70, 20), generator=seeded(7))
+    labels = {"per-example": torch.arange(70) % 3, "one": torch.tensor([2]), "none": None}[condition]
+    with torch.no_grad():
+        if labels is None:
+            with pytest.raises(CapabilityError, match="give class labels"):
+                model.element_logits(sequence)
+            return
+        assert torch.equal(model.element_logits(sequence, labels), model.image_logits(sequence, labels))
+        with pytest.raises(CapabilityError, match="1 or 70 labels"):
+            model.element_logits(sequence, torch.tensor([0, 1]))
+
+
 @pytest.mark.parametrize("data", [IMAGE, LABELLED, LEVELS])
 @pytest.mark.parametrize("n", [1, 3, 6])
 def test_cached_log_probs_equal_the_teacher_forced_ones_bit_for_bit(data, n):

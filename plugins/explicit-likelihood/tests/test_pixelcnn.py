@@ -95,6 +95,13 @@ def assert_cached_equals_teacher_forced(model, n, seed=2):
             assert torch.equal(step, full[:, t]), f"element {t}"
 
 
+def test_logits_without_gradients_come_in_chunks_with_the_same_bits():
+    model = create(LEVELS)
+    sequence = torch.randint(17, (70, 12), generator=seeded(7))
+    with torch.no_grad():
+        assert torch.equal(model.element_logits(sequence), model.image_logits(sequence, None))
+
+
 @pytest.mark.parametrize("data", [IMAGE, LEVELS])
 @pytest.mark.parametrize("n", [1, 3, 6])
 def test_cached_log_probs_equal_the_teacher_forced_ones_bit_for_bit(data, n):

@@ -136,7 +136,7 @@ class GatedPixelCNN(ImageAutoregressiveModel):
     def head(self, x: torch.Tensor) -> torch.Tensor:
         return self.head_out(F.relu(self.head_hidden(F.relu(x))))
 
-    def element_logits(self, sequence, condition=None):
+    def image_logits(self, sequence, condition=None):
         n = len(sequence)
         labels = self.labels(condition, n)
         rows, cols = slice(0, self.image_size[0]), slice(0, self.image_size[1])
