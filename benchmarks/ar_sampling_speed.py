@@ -87,7 +87,8 @@ PEER_NOTES = {
                 "residual blocks ReLU-1x1 to h-ReLU-3x3 mask B-ReLU-1x1 to 2h, a ReLU-1x1-ReLU-1x1 head) at the "
                 "same h, blocks, kernels and head width; it outputs one Bernoulli logit per pixel where ours "
                 "outputs a 2-way softmax, adds each block's output twice (x + block(x), the block residual "
-                "itself), and re-multiplies its masks into the weights on every forward.",
+                "itself), and re-multiplies its masks into the weights on every forward; its parameter count "
+                "includes the kernel weights its masks zero, ours stores only the unmasked taps.",
     "gated-pixelcnn": "pytorch-generative's Gated PixelCNN at our channels, layer count (a 7x7 first layer + the "
                       "same number of 3x3 layers), kernels and head width, unconditional (ours adds a class bias per "
                       "layer); its vertical stack is a 1xN then an (N/2+1)x1 convolution plus a 1x1 from the input "
