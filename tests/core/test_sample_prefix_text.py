@@ -123,3 +123,10 @@ def test_txt_output_is_for_text_models_only(complete, text, tmp_path):
     assert ".txt is for text models" in run("sample", complete, "-o", tmp_path / "x.txt", "--device", "cpu").output
     assert run("sample", text, "-o", tmp_path / "x.npy", "--device", "cpu").exit_code == 0
     assert "is a text model" in run("sample", text, "-o", tmp_path / "x.png", "--device", "cpu").output
+
+
+def test_a_preview_is_written_only_for_data_a_png_can_show(sequence_registry, tmp_path):
+    """A sequence of letters has no sample grid: `preview=True` must not fail the save (it did)."""
+    folder = genzoo.save_pretrained(genzoo.create("toy-text"), tmp_path / "text", preview=True)
+    assert not (folder / "preview.png").exists()
+    assert "![samples]" not in (folder / "README.md").read_text()

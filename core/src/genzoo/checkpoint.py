@@ -64,7 +64,8 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
     """Write `model` as a checkpoint folder, atomically replacing any previous one.
 
     `sampling` (default: the model's own `sampling_defaults`) records the sampler and options the
-    card's numbers were measured with; `genzoo.load` gives them back to `model.sample`.
+    card's numbers were measured with; `genzoo.load` gives them back to `model.sample`. `preview` adds a
+    grid of 16 samples for data a PNG can show (images, 2-D points); other data (sequences, text) get none.
     """
     import torch
     from safetensors.torch import save_model
@@ -91,7 +92,7 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
         # their order (and the file's sha256) would change from save to save.
         save_model(model, str(staging / WEIGHTS_FILE), metadata={"format": "pt"})
         shutil.copymode(staging / CONFIG_FILE, staging / WEIGHTS_FILE)  # safetensors writes 0600; umask like the rest
-        if preview:
+        if preview and (model.data_spec.is_image or model.data_spec.is_points_2d):
             from genzoo.outputs import save_samples
 
             samples = model.sample(16, condition=model.balanced_condition(16),
