@@ -13,24 +13,28 @@ scale: whole-sequence time = N's time x L / N, marked `~`. Each row has a defaul
 sequence, for the models whose naive draw takes at most a few minutes); `--naive-elements N` sets it for
 every row, 0 = whole sequences everywhere (hours for a 784-element transformer on one core).
 
-The peer: EugenHotaj/pytorch-generative's PixelCNN, Gated PixelCNN and ImageGPT, transcribed into
-pytorch_generative_pixelcnn_worker.py (it is not on PyPI) and run in its own venv (torch and numpy only,
-without genzoo), built at our model's size (the row's `peer` arguments; what differs is in PEER_NOTES) and
-drawing with its own loop: `AutoregressiveModel.sample`, one full forward of the whole batch per pixel (it
-has no cached path). Its loop visits every pixel, so it too may time the first N pixels and scale (`~`;
-`--peer-positions`). The table's "cached vs peer" = the peer's CPU seconds over our cached sampler's.
+The peer: EugenHotaj/pytorch-generative's PixelCNN, Gated PixelCNN and ImageGPT, imported from a checkout
+of it (it is not on PyPI, and none of its code is in this repository) by pytorch_generative_pixelcnn_worker.py
+in its own venv (torch and numpy only, without genzoo), built at our model's size (the row's `peer`
+arguments; what differs is in PEER_NOTES) and drawing with its own loop: `AutoregressiveModel.sample`, one
+full forward of the whole batch per pixel (it has no cached path). Its loop visits every pixel, so it too
+may time the first N pixels and scale (`~`; `--peer-positions`). The table's "cached vs peer" = the peer's
+CPU seconds over our cached sampler's. `--no-peer` leaves it out (no checkout or venv needed).
 
-    OMP_NUM_THREADS=1 nice -n 10 python benchmarks/ar_sampling_speed.py -o speed.json
+    OMP_NUM_THREADS=1 nice -n 10 python benchmarks/ar_sampling_speed.py --peer-source pytorch-generative -o speed.json
     python benchmarks/ar_sampling_speed.py --models pixelcnn-mnist --naive-elements 0 --peer-positions 0
 
-The peer venv (default /work/bench-venv), set up once with:
+The peer's checkout (`--peer-source`, default $PYTORCH_GENERATIVE_SRC), at the commit the worker was
+written against, and its venv (default /work/bench-venv), set up once with:
 
+    git clone https://github.com/EugenHotaj/pytorch-generative && git -C pytorch-generative checkout d1f0a5c
     python3.11 -m venv /work/bench-venv && /work/bench-venv/bin/pip install torch==2.13.0 numpy
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -44,6 +48,8 @@ from sides import anchor_env, probe_venv, run_worker
 
 PEER_WORKER = Path(__file__).resolve().parent / "pytorch_generative_pixelcnn_worker.py"
 SETUP = "python3.11 -m venv /work/bench-venv && /work/bench-venv/bin/pip install torch==2.13.0 numpy"
+PEER_SOURCE_ENV = "PYTORCH_GENERATIVE_SRC"
+CLONE = "git clone https://github.com/EugenHotaj/pytorch-generative && git -C pytorch-generative checkout d1f0a5c"
 MNIST = {"shape": (1, 28, 28), "kind": "binary", "value_range": (0.0, 1.0), "levels": 2}
 CONDITIONAL_MNIST = {**MNIST, "num_classes": 10}
 
@@ -132,9 +138,20 @@ def measure(name: str, model, batch: int, naive_elements: int | None) -> dict:
             "parameters": sum(p.numel() for p in model.parameters()), "threads": torch.get_num_threads()}
 
 
-def run_peer(row: Row, batches: list[int], positions: int | None, python: Path, threads: int) -> dict:
+def check_peer_source(source: Path | None) -> None:
+    """Exit with one line saying how to get pytorch-generative's checkout unless `source` is one."""
+    if source is None:
+        sys.exit(f"no pytorch-generative checkout: pass --peer-source DIR or set {PEER_SOURCE_ENV} (or --no-peer); "
+                 f"get one with: {CLONE}")
+    if not (source / "pytorch_generative" / "models" / "base.py").is_file():
+        sys.exit(f"--peer-source {source} is not a pytorch-generative checkout (no pytorch_generative/models/base.py);"
+                 f" get one with: {CLONE}")
+
+
+def run_peer(row: Row, batches: list[int], positions: int | None, python: Path, source: Path, threads: int) -> dict:
     """The peer worker's result for the row's comparable model at every batch, in a fresh process."""
-    command = [python, PEER_WORKER, *row.peer, "--batches", ",".join(map(str, batches)), "--threads", threads]
+    command = [python, PEER_WORKER, *row.peer, "--batches", ",".join(map(str, batches)), "--threads", threads,
+               "--source", source]
     if positions is not None:
         command += ["--positions", positions]
     return run_worker("pytorch-generative", command, anchor_env(), threads)
@@ -185,15 +202,19 @@ def print_table(rows: list[dict]) -> None:
 @click.option("--peer-python", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("/work/bench-venv/bin/python"), show_default=True,
               help="Python of the venv that runs pytorch-generative's models (torch and numpy, not genzoo).")
+@click.option("--peer-source", type=click.Path(file_okay=False, path_type=Path),
+              default=lambda: os.environ.get(PEER_SOURCE_ENV), show_default=f"${PEER_SOURCE_ENV}",
+              help="pytorch-generative's checkout (the folder holding pytorch_generative/).")
 @click.option("--no-peer", is_flag=True, help="Leave pytorch-generative out.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the rows as JSON.")
-def main(models, batches, naive_elements, peer_positions, peer_python, no_peer, output):
+def main(models, batches, naive_elements, peer_positions, peer_python, peer_source, no_peer, output):
     names = models.split(",")
     unknown = sorted(set(names) - set(MODELS))
     if unknown:
         raise click.UsageError(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}")
     batch_sizes = [int(batch) for batch in batches.split(",")]
     if not no_peer and any(MODELS[name].peer for name in names):
+        check_peer_source(peer_source)
         probe_venv(peer_python, what="pytorch-generative peer", option="--peer-python", setup=SETUP,
                    code="import numpy, torch; print(torch.__version__)")
     threads = torch.get_num_threads()
@@ -203,7 +224,8 @@ def main(models, batches, naive_elements, peer_positions, peer_python, no_peer, 
         model = build(row)
         measured = [measure(name, model, batch, per_row(naive_elements, row.naive_elements)) for batch in batch_sizes]
         if row.peer and not no_peer:
-            peer = run_peer(row, batch_sizes, per_row(peer_positions, row.peer_positions), peer_python, threads)
+            peer = run_peer(row, batch_sizes, per_row(peer_positions, row.peer_positions), peer_python, peer_source,
+                            threads)
             for result, timing in zip(measured, peer["rows"]):
                 result["peer"] = {**timing, "arch": row.peer[1], "parameters": peer["parameters"],
                                   "code": peer["code"], "torch": peer["torch"]}
@@ -220,6 +242,8 @@ def main(models, batches, naive_elements, peer_positions, peer_python, no_peer, 
         click.echo(f"~ naive extrapolated (elements timed x L / elements): {', '.join(naive_scaled)}")
     if peer_scaled:
         click.echo(f"~ peer extrapolated (pixels timed x H*W / pixels): {', '.join(peer_scaled)}")
+    if no_peer and any(MODELS[name].peer for name in names):
+        click.echo("peer columns skipped (--no-peer): pytorch-generative was not run")
     for arch in sorted({row["peer"]["arch"] for row in rows if "peer" in row}):
         click.echo(f"peer {arch}: {PEER_NOTES[arch]}")
     click.echo(f"torch {torch.__version__}, {threads} thread(s); peer: "
