@@ -67,8 +67,8 @@ def main(models, output, indices, count, rows, seed):
             axis.set_yticks([])
     axes[0, 0].set_title("observed", fontsize=7)
     axes[0, 1].set_title("digit", fontsize=7)
-    for position, model in enumerate(loaded):
-        axes[0, 2 + position * count].set_title(model.name, fontsize=7, loc="left")
+    for position, name in enumerate(models):
+        axes[0, 2 + position * count].set_title(name, fontsize=7, loc="left")
     figure.tight_layout(pad=0.3)
     figure.savefig(output, dpi=100)
     click.echo(f"wrote {output}")
