@@ -34,6 +34,7 @@ from genzoo import Capability
 from genzoo.plugin import CapabilityError
 from genzoo_explicit_likelihood.autoregressive.masked_conv import PaddedBuffer, Pointwise, TapConv, fitting, gate
 from genzoo_explicit_likelihood.autoregressive.pixelcnn import ImageAutoregressiveConfig, ImageAutoregressiveModel
+from genzoo_explicit_likelihood.autoregressive.threads import single_threaded
 
 
 class GatedPixelCNNConfig(ImageAutoregressiveConfig):
@@ -155,6 +156,7 @@ class GatedPixelCNN(ImageAutoregressiveModel):
                           [self.buffer(layer.horizontal, n, c) for layer, c in zip(self.layers, channels, strict=True)],
                           [None] * len(self.layers), self.labels(condition, n))
 
+    @single_threaded
     def step_logits(self, cache: GatedCache, position, previous):
         rows, cols = self.position(position)
         if previous is not None:

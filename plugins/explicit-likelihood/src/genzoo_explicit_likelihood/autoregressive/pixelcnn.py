@@ -25,6 +25,7 @@ from torch.nn import functional as F
 
 from genzoo_explicit_likelihood.autoregressive.base import AutoregressiveConfig, AutoregressiveModel
 from genzoo_explicit_likelihood.autoregressive.masked_conv import PaddedBuffer, Pointwise, TapConv, mask_a, mask_b
+from genzoo_explicit_likelihood.autoregressive.threads import single_threaded
 
 
 EVAL_CHUNK = 32  # examples per whole-image forward when no gradients are taken (see element_logits)
@@ -74,6 +75,7 @@ class ImageAutoregressiveModel(AutoregressiveModel):
         """Per-pixel log-probabilities from (..., K) logits: the one place both paths form them."""
         return F.log_softmax(logits.float(), dim=-1)
 
+    @single_threaded
     def element_log_probs(self, sequence, condition=None):
         return self.log_probs_of(self.element_logits(sequence, condition))
 
@@ -163,6 +165,7 @@ class PixelCNN(ImageAutoregressiveModel):
         channels = self.config.channels
         return PixelCNNCache(self.buffer(self.first, n, 1), [self.buffer(b.masked, n, channels) for b in self.blocks])
 
+    @single_threaded
     def step_logits(self, cache: PixelCNNCache, position, previous):
         if previous is not None:
             cache.pixels.write(*self.position(position - 1), self.pixel_values(previous).reshape(-1, 1, 1, 1))

@@ -36,6 +36,7 @@ from torch.nn import functional as F
 from genzoo.plugin import CapabilityError, DataSpec
 from genzoo_explicit_likelihood.autoregressive.attention import MIN_ROWS, pad_rows
 from genzoo_explicit_likelihood.autoregressive.base import AutoregressiveConfig, AutoregressiveModel
+from genzoo_explicit_likelihood.autoregressive.threads import single_threaded
 
 TONES = DataSpec(shape=(1024,), kind="discrete", dtype="int64", value_range=(0, 255), levels=256)
 
@@ -100,6 +101,10 @@ class WaveNet(AutoregressiveModel):
         return self.config.stacks * (2 ** self.config.cycle - 1) + 1
 
     # -- the full forward --------------------------------------------------------------------
+    @single_threaded
+    def element_log_probs(self, sequence, condition=None):
+        return super().element_log_probs(sequence, condition)
+
     def element_logits(self, sequence, condition=None):
         """(n, l, K) logits of the l <= L elements of `sequence` (n, l), each from the elements before it."""
         n, length = sequence.shape
@@ -120,6 +125,7 @@ class WaveNet(AutoregressiveModel):
                   for layer in self.layers]
         return WaveNetCache(queues, n)
 
+    @single_threaded
     def step_logits(self, cache: WaveNetCache, position, previous):
         """(n, K) log-probabilities of element `position` given element position - 1 (`previous`, (n,); None at 0),
         equal to `element_log_probs`' row `position` bit for bit on CPU."""
