@@ -14,6 +14,8 @@ import functools
 
 import torch
 
+from genzoo_explicit_likelihood.autoregressive.masked_conv import fitting
+
 
 def single_threaded(method):
     """Decorate a model method: run it on one thread unless the model is fitting (see the module docstring)."""
@@ -21,7 +23,7 @@ def single_threaded(method):
     @functools.wraps(method)
     def wrapper(model, *args, **kwargs):
         threads = torch.get_num_threads()
-        if threads == 1 or (model.training and torch.is_grad_enabled()):
+        if threads == 1 or fitting(model):
             return method(model, *args, **kwargs)
         torch.set_num_threads(1)
         try:

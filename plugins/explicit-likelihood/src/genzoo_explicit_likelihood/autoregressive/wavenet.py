@@ -36,6 +36,7 @@ from torch.nn import functional as F
 from genzoo.plugin import CapabilityError, DataSpec
 from genzoo_explicit_likelihood.autoregressive.attention import MIN_ROWS, pad_rows
 from genzoo_explicit_likelihood.autoregressive.base import AutoregressiveConfig, AutoregressiveModel
+from genzoo_explicit_likelihood.autoregressive.masked_conv import gate
 from genzoo_explicit_likelihood.autoregressive.threads import single_threaded
 
 TONES = DataSpec(shape=(1024,), kind="discrete", dtype="int64", value_range=(0, 255), levels=256)
@@ -63,21 +64,15 @@ class WaveNetCache:
 class ResidualLayer(nn.Module):
     """Dilated causal convolution (kernel 2) -> tanh * sigmoid gate -> 1x1 to the residual and the skip."""
 
-    def __init__(self, dilation: int, residual: int, gate: int, skip: int):
+    def __init__(self, dilation: int, residual: int, gate_channels: int, skip: int):
         super().__init__()
         self.dilation, self.residual = dilation, residual
-        self.convolution = nn.Linear(2 * residual, 2 * gate)  # [h_{t-d}; h_t] -> [filter; gate]
-        self.output = nn.Linear(gate, residual + skip)  # -> [residual; skip]
-        # tanh of [filter; gate / 2]: the sigmoid through tanh (see the module docstring)
-        self.register_buffer("tanh_scale", torch.cat([torch.ones(gate), torch.full((gate,), 0.5)]),
-                             persistent=False)
+        self.convolution = nn.Linear(2 * residual, 2 * gate_channels)  # [h_{t-d}; h_t] -> [filter; gate]
+        self.output = nn.Linear(gate_channels, residual + skip)  # -> [residual; skip]
 
     def forward(self, pair: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """[h_{t-d}; h_t] (..., 2 residual) -> the next layer's input and the skip output."""
-        gate = self.tanh_scale.numel() // 2
-        activated = torch.tanh(self.convolution(pair) * self.tanh_scale)
-        gated = activated[..., :gate] * (activated[..., gate:] * 0.5 + 0.5)
-        output = self.output(gated)
+        output = self.output(gate(self.convolution(pair)))  # the sigmoid through tanh (module docstring)
         return pair[..., self.residual:] + output[..., :self.residual], output[..., self.residual:]
 
 
