@@ -92,7 +92,7 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
         # their order (and the file's sha256) would change from save to save.
         save_model(model, str(staging / WEIGHTS_FILE), metadata={"format": "pt"})
         shutil.copymode(staging / CONFIG_FILE, staging / WEIGHTS_FILE)  # safetensors writes 0600; umask like the rest
-        if preview and (model.data_spec.is_image or model.data_spec.is_points_2d):
+        if preview and model.data_spec.is_drawable:
             from genzoo.outputs import save_samples
 
             samples = model.sample(16, condition=model.balanced_condition(16),

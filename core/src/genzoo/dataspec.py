@@ -79,6 +79,11 @@ class DataSpec(BaseModel):
         return self.shape == (2,)
 
     @property
+    def is_drawable(self) -> bool:
+        """Whether a PNG can show examples: an image grid for images, a scatter plot for 2-D points."""
+        return self.is_image or self.is_points_2d
+
+    @property
     def dim(self) -> int:
         """Number of scalar dimensions of one example (D in bits/dim)."""
         size = 1

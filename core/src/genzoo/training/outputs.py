@@ -54,6 +54,6 @@ def write_samples(model, path: Path, n: int, seed: int) -> Path | None:
     condition = model.balanced_condition(n)
     generator = torch.Generator(device=model.device).manual_seed(seed)
     samples = model.sample(n, condition=condition, generator=generator)
-    if not (spec.is_image or spec.is_points_2d):
+    if not spec.is_drawable:
         path = path.with_suffix(".npy")
     return save_samples(samples.cpu(), spec, path)
