@@ -39,6 +39,37 @@ def test_resume_from_the_folder_alone_extends_the_run(tmp_path):
     assert json.loads((tmp_path / "run" / "train" / "state" / "state.json").read_text())["step"] == 8
 
 
+def test_init_starts_from_a_checkpoints_weights_and_is_in_the_recipe(tmp_path):
+    base, tuned = tmp_path / "base", tmp_path / "tuned"
+    common = ["diag-gaussian", "--data", "blobs", "--set", "device=cpu", "--set", "sample_every=null"]
+    assert _train(*common, "--set", "steps=3", "--set", "lr=0.05", "--out", str(base)).exit_code == 0
+    # a vanishing lr: the fine-tuned weights are the ones it started from
+    result = _train(*common, "--init", str(base), "--set", "steps=2", "--set", "lr=1e-30", "--out", str(tuned))
+    assert result.exit_code == 0, result.output
+    start, end = genzoo.load(base).state_dict(), genzoo.load(tuned).state_dict()
+    assert start.keys() == end.keys() and all(torch.allclose(start[k], end[k], rtol=0, atol=1e-20) for k in start)
+    assert json.loads((tuned / "train" / "run.json").read_text())["init"] == str(base)
+    assert f"genzoo train diag-gaussian --data blobs --init {base} --set" in (tuned / "README.md").read_text()
+    assert _train("--resume", "--set", "steps=3", "--out", str(tuned)).exit_code == 0  # init kept on resume
+    scratch = tmp_path / "scratch"
+    assert _train(*common, "--set", "steps=2", "--set", "lr=1e-30", "--out", str(scratch)).exit_code == 0
+    fresh = genzoo.load(scratch).state_dict()
+    assert not all(torch.allclose(fresh[k], start[k], rtol=0, atol=1e-3) for k in start)
+
+
+def test_init_from_another_architecture_or_other_shapes_is_a_one_line_error(tmp_path):
+    base = tmp_path / "base"
+    common = ["--data", "blobs", "--set", "device=cpu", "--set", "sample_every=null", "--set", "steps=1"]
+    assert _train("diag-gaussian", *common, "--out", str(base)).exit_code == 0
+    other = _train("diag-gaussian-alternating", *common, "--init", str(base), "--out", str(tmp_path / "a"))
+    assert other.exit_code == 2, other.output
+    assert other.output == (f"error: --init {base}: it is a 'diag-gaussian' checkpoint; this run trains "
+                            "'diag-gaussian-alternating'\n")
+    resized = _train("diag-gaussian", *common, "--set", "model.hidden=7", "--init", str(base), "--out", str(tmp_path / "b"))
+    assert resized.exit_code == 2 and resized.output.startswith(f"error: --init {base}: its weights do not fit"), resized.output
+    assert len(resized.output.strip().splitlines()) == 1 and not (tmp_path / "b").exists()
+
+
 def test_user_errors_are_one_line_without_traceback(tmp_path):
     out = str(tmp_path / "run")
     result = _train("diag-gaussian", "--data", "blobs", "--set", "train.optimizer=lion", "--out", out)

@@ -68,13 +68,14 @@ def test_the_equivalent_command_rebuilds_the_same_run_config():
     from genzoo.cli.options import parse_assignments
     from genzoo.training.trainer import equivalent_command
 
-    config = RunConfig(architecture="a", dataset="d", trainer="beta", model={"hidden": 3, "name": "x y"},
+    config = RunConfig(architecture="a", dataset="d", trainer="beta", init="base-model", model={"hidden": 3, "name": "x y"},
                        step={"flag": True}, train=TrainConfig(steps=5, ema_decay=0.9, betas=(0.5, 0.9), device="cpu",
                                                               groups={"critic": {"lr": 0.5, "betas": (0.0, 0.9)}}))
     words = shlex.split(equivalent_command(config, "out"))
-    assert "train.groups.critic.lr=0.5" in words and words[5:7] == ["--trainer", "beta"]
+    assert "train.groups.critic.lr=0.5" in words and words[5:9] == ["--trainer", "beta", "--init", "base-model"]
     assignments = tuple(words[i + 1] for i, word in enumerate(words) if word == "--set")
-    rebuilt = build_run_config(words[2], words[4], apply_assignments({}, parse_assignments(assignments)), words[6])
+    rebuilt = build_run_config(words[2], words[4], apply_assignments({}, parse_assignments(assignments)), words[6],
+                               words[8])
     assert rebuilt == config and words[-2:] == ["--out", "out"]
 
 

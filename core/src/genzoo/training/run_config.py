@@ -35,11 +35,14 @@ class RunConfig(BaseModel):
     train: TrainConfig = Field(default_factory=TrainConfig)
     data: dict[str, Any] = Field(default_factory=dict)
     step: dict[str, Any] = Field(default_factory=dict)
+    init: str | None = Field(None, description="Fine-tuning: start from this checkpoint's weights (a pretrained "
+                             "name, checkpoint folder or hf:// repo of the same architecture) instead of a "
+                             "random initialisation.")
 
     def differences(self, other: RunConfig) -> list[str]:
         """Keys whose change would make `other` a different run than this one."""
         mine, theirs = self.model_dump(mode="json"), other.model_dump(mode="json")
-        changed = [k for k in ("architecture", "dataset", "trainer", "model", "data", "step") if mine[k] != theirs[k]]
+        changed = [k for k in ("architecture", "dataset", "trainer", "model", "data", "step", "init") if mine[k] != theirs[k]]
         changed += [f"train.{k}" for k in mine["train"] if mine["train"][k] != theirs["train"][k] and k not in RESUMABLE_CHANGES]
         return changed
 
@@ -83,8 +86,8 @@ def apply_assignments(sections: dict[str, dict[str, Any]], assignments: dict[str
 
 
 def build_run_config(architecture: str, dataset: str, sections: dict[str, dict[str, Any]],
-                     trainer: str | None = None) -> RunConfig:
+                     trainer: str | None = None, init: str | None = None) -> RunConfig:
     try:
-        return RunConfig(architecture=architecture, dataset=dataset, trainer=trainer, **sections)
+        return RunConfig(architecture=architecture, dataset=dataset, trainer=trainer, init=init, **sections)
     except ValidationError as error:
         raise ConfigError("invalid run config: " + pydantic_message(error).replace("\n", "; ")) from None

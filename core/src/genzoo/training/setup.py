@@ -65,6 +65,25 @@ def model_values(overrides: dict, dataset_spec: DataSpec, dataset: str) -> dict:
     return values
 
 
+def load_initial_weights(model: torch.nn.Module, source: str, architecture: str) -> None:
+    """Fine-tuning (`genzoo train --init SOURCE`): copy the weights of the checkpoint `source` into the
+    freshly built `model`. It must be the same architecture with every tensor matching by name and shape;
+    config fields that size no tensor (a dropout rate, a label-dropout rate) may differ, which is what
+    fine-tuning a pretrained model with a new recipe needs."""
+    from genzoo.api import load
+
+    start = load(source, device="cpu")
+    if start.spec.name != architecture:
+        raise ConfigError(f"--init {source}: it is a {start.spec.name!r} checkpoint; this run trains {architecture!r}")
+    ours, theirs = model.state_dict(), start.state_dict()
+    differing = sorted(set(ours) ^ set(theirs)) + sorted(k for k in set(ours) & set(theirs)
+                                                         if ours[k].shape != theirs[k].shape)
+    if differing:
+        raise ConfigError(f"--init {source}: its weights do not fit this model ({len(differing)} tensors differ, "
+                          f"first {differing[0]!r}); keep the model settings that size tensors as they were")
+    model.load_state_dict(theirs)
+
+
 def check_groups(config: TrainConfig, step: TrainingStep) -> None:
     """`train.groups` (and the step's own `group_defaults`) may only name the step's parameter groups."""
     stray = sorted(set(step.group_defaults) - set(step.groups))

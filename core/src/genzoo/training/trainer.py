@@ -45,6 +45,7 @@ from genzoo.training.setup import (
     describe_data,
     ema_live_names,
     group_configs,
+    load_initial_weights,
     load_step,
     model_values,
     trainer_name,
@@ -95,6 +96,7 @@ def equivalent_command(config: RunConfig, out: Path) -> str:
         values |= {f"{section}.{k}": v for k, v in getattr(config, section).items()}
     args = ["genzoo", "train", config.architecture, "--data", config.dataset]
     args += ["--trainer", config.trainer] if config.trainer else []
+    args += ["--init", config.init] if config.init else []
     for key, value in values.items():
         args += ["--set", f"{key}={value if isinstance(value, str) else json.dumps(value)}"]
     return shlex.join([*args, "--out", str(out)])
@@ -123,6 +125,8 @@ class Trainer:
         torch.manual_seed(settings.seed)  # the same initial weights in every process
         values = model_values(config.model, self.dataset.data_spec, config.dataset)
         self.model = build_model(self.spec, values, source="model").to(device)
+        if config.init:
+            load_initial_weights(self.model, config.init, self.spec.name)
         torch.manual_seed(settings.seed + processes.rank)  # but different noise in each
         self.batches = make_stream(self.dataset, batch_size=settings.batch_size, seed=settings.seed,
                                    rank=processes.rank, world_size=processes.world_size,
