@@ -137,6 +137,12 @@ class AutoregressiveModel(GenerativeModel):
         """(n, L, K) log-probabilities of every value of every element (override for non-softmax heads)."""
         return F.log_softmax(self.element_logits(sequence, condition).float(), dim=-1)
 
+    def null_condition(self, n: int) -> torch.Tensor:
+        """The condition meaning "no label" (n rows) for classifier-free guidance; only a class-conditional
+        model trained to also model p(x) has one."""
+        raise CapabilityError(f"{self.name!r} has no unconditional mode, so it cannot be sampled with guidance "
+                              "(a class-conditional model trained with label_dropout > 0 can)")
+
     # -- likelihood and sampling -------------------------------------------------------------
     def log_prob(self, x: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
         """Exact log p(x) in nats per example: the chosen values' log-probabilities summed over elements."""

@@ -16,6 +16,12 @@ computed for the whole row i (it needs rows < i only), then each pixel computes 
 position in each layer. Both go through `masked_conv.TapConv` on cached zero-padded inputs, so the cached
 log-probabilities equal the teacher-forced ones bit for bit on CPU.
 
+Classifier-free guidance (Ho & Salimans 2022, as Parti and other AR image models use it): trained with
+`label_dropout` p > 0, a label is dropped with probability p, i.e. the class biases are left out (label
+`NULL_LABEL`), so the same network also learns p(x). The samplers' `guidance_scale` w then draws each
+pixel from softmax(log p(x_t | x_<t) + w (log p(x_t | x_<t, y) - log p(x_t | x_<t))), w = 1 being the
+model's own p(x | y).
+
 With `num_classes=None` the model is unconditional: labels it is handed (training batches carry them) are
 unused, since its p(x | y) is p(x); `balanced_condition` is then None, so previews and metrics sample it
 unconditionally.
@@ -37,16 +43,23 @@ from genzoo_explicit_likelihood.autoregressive.pixelcnn import ImageAutoregressi
 from genzoo_explicit_likelihood.autoregressive.threads import single_threaded
 
 
+NULL_LABEL = -1  # "no label": the class biases are left out (label dropout, guidance's unconditional half)
+
+
 class GatedPixelCNNConfig(ImageAutoregressiveConfig):
     layers: int = Field(12, ge=1, description="Gated layers after the first.")
     num_classes: int | None = Field(None, ge=2, description="Class-conditional on labels 0..num_classes-1 (the "
                                     "data's num_classes); None: unconditional.")
+    label_dropout: float = Field(0.0, ge=0.0, lt=1.0, description="While training, leave each label out with this "
+                                 "probability, so the model also learns p(x) and can be sampled with guidance_scale.")
 
     @model_validator(mode="after")
     def _classes_match_the_data(self):
         if self.num_classes is not None and self.data.num_classes != self.num_classes:
             raise ValueError(f"num_classes={self.num_classes} needs data with num_classes={self.num_classes} "
                              f"(the data has {self.data.num_classes})")
+        if self.label_dropout and self.num_classes is None:
+            raise ValueError("label_dropout needs a class-conditional model (num_classes)")
         return self
 
 
@@ -81,7 +94,11 @@ class GatedLayer(nn.Module):
 
     @staticmethod
     def _class_bias(table: torch.Tensor | None, labels: torch.Tensor | None) -> torch.Tensor | float:
-        return 0.0 if table is None else table[labels][:, None, None, :]
+        """The labels' rows of `table` as (n, 1, 1, 2C); zero rows for NULL_LABEL (a dropped label)."""
+        if table is None:
+            return 0.0
+        kept = (labels != NULL_LABEL).unsqueeze(-1).to(table.dtype)
+        return (table[labels.clamp(min=0)] * kept)[:, None, None, :]
 
     def vertical_pre(self, padded: torch.Tensor, rows: slice, width: int, labels) -> torch.Tensor:
         """The vertical stack's pre-activation (n, h, W, 2C) at `rows`, from its padded input."""
@@ -122,17 +139,29 @@ class GatedPixelCNN(ImageAutoregressiveModel):
     def balanced_condition(self, n):
         return None if self.config.num_classes is None else super().balanced_condition(n)
 
+    def null_condition(self, n: int) -> torch.Tensor:
+        if not self.config.label_dropout:
+            return super().null_condition(n)
+        return torch.full((n,), NULL_LABEL, dtype=torch.long, device=self.device)
+
     def labels(self, condition: torch.Tensor | None, n: int) -> torch.Tensor | None:
-        """The (n,) labels of a class-conditional model (a CapabilityError when missing); None when unconditional."""
+        """The (n,) labels of a class-conditional model (a CapabilityError when missing); None when unconditional.
+        NULL_LABEL (p(x) without a label) is accepted from a model trained with label dropout; while fitting,
+        each label is dropped with probability `label_dropout`."""
         if self.config.num_classes is None:
             return None
         if condition is None:
             raise CapabilityError(f"{self.name!r} is class-conditional (num_classes={self.config.num_classes}): "
                                   "give class labels as the condition")
         labels = torch.as_tensor(condition, device=self.device).long().reshape(-1)
-        if labels.numel() not in (1, n) or labels.min() < 0 or labels.max() >= self.config.num_classes:
+        lowest = NULL_LABEL if self.config.label_dropout else 0
+        if labels.numel() not in (1, n) or labels.min() < lowest or labels.max() >= self.config.num_classes:
             raise CapabilityError(f"the condition must be 1 or {n} labels in 0..{self.config.num_classes - 1}")
-        return labels.expand(n)
+        labels = labels.expand(n)
+        if self.config.label_dropout and fitting(self):
+            dropped = torch.rand(n, device=labels.device) < self.config.label_dropout
+            labels = labels.masked_fill(dropped, NULL_LABEL)
+        return labels
 
     def head(self, x: torch.Tensor) -> torch.Tensor:
         return self.head_out(F.relu(self.head_hidden(F.relu(x))))

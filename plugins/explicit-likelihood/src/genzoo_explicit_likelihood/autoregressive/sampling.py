@@ -7,6 +7,11 @@ random numbers another path consumed, so the naive sampler (one full `element_lo
 element, O(L) forwards) and the cached one (`start_cache` / `step_logits`, one step per element) give
 the same samples bit for bit whenever their logits agree bit for bit. With a prefix, the observed
 elements are kept (their uniforms are drawn and unused) and the others are drawn as usual.
+
+Classifier-free guidance (`guidance_scale` w != 1, class-conditional models with a `null_condition`):
+both paths run the n rows twice, with the labels and with "no label", and draw from
+softmax(uncond + w (cond - uncond)) of the two halves' log-probabilities; w = 1 skips the second half and
+draws from the model's own p(x | y).
 """
 
 from __future__ import annotations
@@ -74,25 +79,48 @@ def _index_prefix(model, prefix: torch.Tensor, n: int) -> torch.Tensor:
     return prefix
 
 
+def guided(log_probs: torch.Tensor, scale: float) -> torch.Tensor:
+    """(n, K) guided logits from (2n, K) rows: the conditional half's and then the unconditional half's
+    log-probabilities, combined as uncond + scale * (cond - uncond)."""
+    conditional, unconditional = torch.log_softmax(log_probs.float(), dim=-1).chunk(2)
+    return unconditional + scale * (conditional - unconditional)
+
+
 def sample_autoregressive(model, n: int, *, condition: torch.Tensor | None = None,
                           generator: torch.Generator | None = None, cached: bool = False, temperature: float = 1.0,
-                          prefix: Any = None, prefix_length: int | None = None) -> torch.Tensor:
+                          prefix: Any = None, prefix_length: int | None = None,
+                          guidance_scale: float = 1.0) -> torch.Tensor:
     """n samples in the DataSpec's form, drawn element by element (see the module docstring)."""
     if not temperature > 0:
         raise ConfigError(f"temperature must be > 0, got {temperature}")
+    if not guidance_scale >= 0:
+        raise ConfigError(f"guidance_scale must be >= 0, got {guidance_scale}")
     sequence, observed = prepare_prefix(model, n, prefix, prefix_length)
     u = _uniform(sequence.shape, generator, model.device)
+    guiding = guidance_scale != 1.0
+    if guiding:
+        if condition is None:
+            raise CapabilityError("guidance_scale needs class labels to guide towards")
+        condition = torch.cat([torch.as_tensor(condition, device=model.device).long().reshape(-1).expand(n),
+                               model.null_condition(n)])
+
+    def twice(rows: torch.Tensor) -> torch.Tensor:  # the same elements for both halves of a guided batch
+        return torch.cat([rows, rows]) if guiding else rows
+
+    def draw(log_probs: torch.Tensor, t: int) -> torch.Tensor:
+        logits = guided(log_probs, guidance_scale) if guiding else log_probs
+        return inverse_cdf(logits, u[:, t], temperature)
+
     if cached:
-        cache = model.start_cache(n, condition)
+        cache = model.start_cache(len(twice(sequence)), condition)
         for t in range(model.sequence_length):
-            previous = sequence[:, t - 1] if t else None
+            previous = twice(sequence[:, t - 1]) if t else None
             logits = model.step_logits(cache, t, previous)
             if t >= observed:
-                sequence[:, t] = inverse_cdf(logits, u[:, t], temperature)
+                sequence[:, t] = draw(logits, t)
     else:
         for t in range(observed, model.sequence_length):
-            logits = model.element_log_probs(sequence, condition)[:, t]
-            sequence[:, t] = inverse_cdf(logits, u[:, t], temperature)
+            sequence[:, t] = draw(model.element_log_probs(twice(sequence), condition)[:, t], t)
     return model.from_sequence(sequence)
 
 
@@ -111,6 +139,9 @@ class AutoregressiveOptions(BaseModel):
     prefix_length: int | None = Field(None, ge=0, description="How many elements of a whole-example prefix are "
                                       "observed, in the model's order (default: half; MNIST raster: 392 = the "
                                       "top 14 rows).")
+    guidance_scale: float = Field(1.0, description="Classifier-free guidance w >= 0: draw from uncond + w (cond - "
+                                  "uncond) log-probabilities (w = 1: the model's p(x | y); w > 1 follows the label "
+                                  "more closely). Needs a class-conditional model trained with label_dropout.")
 
 
 class NaiveSampler(Sampler):
