@@ -21,7 +21,9 @@ import torch
 
 import genzoo
 from genzoo.atomic import sha256_file, write_text
+from genzoo.cli.options import parse_assignments
 from genzoo.metrics import load_results
+from genzoo.specs import SamplingDefaults
 from genzoo.training import RunConfig
 from genzoo.training.outputs import hardware
 from genzoo.training.trainer import equivalent_command
@@ -66,9 +68,17 @@ def _published_results(paths: tuple[str, ...], run_dir: Path, name: str) -> list
 @click.option("--description", required=True)
 @click.option("--results", "results_files", multiple=True, help="A `genzoo eval -o` JSON file (repeatable).")
 @click.option("--hardware-note", default="", help="Appended to the recipe's hardware, e.g. '1 thread'.")
+@click.option("--sampler", help="The sampler the card's sample metrics were measured with: it becomes the model's "
+                                "default (with --sampler-option values).")
+@click.option("--sampler-option", "sampler_options", multiple=True, metavar="KEY=VALUE",
+              help="An option of --sampler the card was measured with, e.g. guidance_scale=3 (repeatable).")
 def main(run_dir: Path, name: str, catalog: Path, description: str, results_files: tuple[str, ...],
-         hardware_note: str) -> None:
+         hardware_note: str, sampler: str | None, sampler_options: tuple[str, ...]) -> None:
+    if sampler_options and not sampler:
+        raise click.UsageError("--sampler-option needs --sampler")
     model = genzoo.load(run_dir)
+    if sampler:
+        model.sampling_defaults = SamplingDefaults(sampler=sampler, options=parse_assignments(sampler_options))
     run = RunConfig.model_validate_json((run_dir / "train" / "run.json").read_text(encoding="utf-8"))
     metrics = _published_results(results_files, run_dir, name)
     card = genzoo.ModelCard(name=name, description=description, datasets=[run.dataset], tags=[model.spec.family],
@@ -85,6 +95,8 @@ def main(run_dir: Path, name: str, catalog: Path, description: str, results_file
         "metrics": {m.key: round(m.value, 6) for m in metrics},
         "recipe": card.recipe.command,
     }
+    if model.sampling_defaults is not None:
+        entry["sampling"] = model.sampling_defaults.model_dump(mode="json")
     entries = [e for e in json.loads(catalog.read_text(encoding="utf-8")) if e["name"] != name] + [entry]
     write_text(catalog, json.dumps(sorted(entries, key=lambda e: e["name"]), indent=1) + "\n")
     click.echo(f"published {folder} and pinned {len(entry['files'])} files in {catalog}")

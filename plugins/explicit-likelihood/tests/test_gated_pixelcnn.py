@@ -198,6 +198,14 @@ def test_the_cli_completes_a_test_digit_and_samples_balanced_labels(trained, tmp
     assert torch.equal(torch.from_numpy(np.load(tmp_path / "balanced.npy")), expected)
 
 
+def test_cond_acc_refuses_an_unconditional_configuration_in_one_line():
+    from genzoo.metrics import evaluate
+    from genzoo.metrics.base import EvalRequest
+
+    with pytest.raises(CapabilityError, match="not conditional in this configuration: it takes no class labels"):
+        evaluate(create(DIGITS, num_classes=None), "cond-acc", EvalRequest(data="digits", n=10))
+
+
 def test_cond_acc_runs_on_the_conditional_samples(trained):
     result = run("eval", trained, "--metric", "cond-acc", "--data", "digits", "--n", "20", "--device", "cpu")
     assert result.exit_code == 0, result.output

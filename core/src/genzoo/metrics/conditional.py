@@ -42,6 +42,8 @@ def conditional_accuracy_metric(model, request: EvalRequest):
         raise GenzooError(f"{model.name!r} has no num_classes in its DataSpec")
     n = request.n or DEFAULT_SAMPLES
     labels = model.balanced_condition(n)
+    if labels is None:  # a conditional architecture built without classes (e.g. num_classes=None)
+        raise CapabilityError(f"{model.name!r} is not conditional in this configuration: it takes no class labels")
     samples = draw_samples(model, request, n, condition=labels)
     classifier = load_feature_classifier(request.data, request.device)
     value = accuracy(classifier, samples, labels.cpu(), request.batch_size)
