@@ -150,3 +150,22 @@ def test_cycle_error_refuses_paired_data_and_one_way_models():
     gan = genzoo.create("dcgan", latent_dim=4, channels=(4, 8), data={"shape": (1, 8, 8), "value_range": (0.0, 1.0)})
     with pytest.raises(CapabilityError, match="two-way"):
         cycle_error_metric(gan, EvalRequest(data="digits-thin-thick"))
+
+
+def test_direction_command_saves_the_same_weights_turned_around(tmp_path):
+    from click.testing import CliRunner
+
+    from genzoo.cli.main import cli as main
+
+    model = _model()
+    genzoo.save_pretrained(model, tmp_path / "ab")
+    result = CliRunner().invoke(main, ["cyclegan-direction", str(tmp_path / "ab"), "b_to_a", "--out",
+                                       str(tmp_path / "ba")])
+    assert result.exit_code == 0, result.output
+    turned = genzoo.load(tmp_path / "ba")
+    assert turned.config.direction == "b_to_a"
+    x = _images(2, 12)
+    assert torch.equal(turned.translate_inputs(x), model.translate(x, direction="b_to_a"))
+    refused = CliRunner().invoke(main, ["cyclegan-direction", str(tmp_path / "nowhere"), "b_to_a", "--out",
+                                        str(tmp_path / "x")])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output

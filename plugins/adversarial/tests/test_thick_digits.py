@@ -37,6 +37,7 @@ def test_digits_streams_are_disjoint_halves_and_b_is_dilated():
     assert torch.equal(a.y, digits.y[0::2]) and torch.equal(b.y, digits.y[1::2])
     assert sorted(data.fields) == ["a", "a_label", "b", "b_label"]
     assert (b.levels >= digits.levels[1::2]).all()  # dilation only adds ink
+    assert data.feature_dataset == "digits"  # the translation metrics read both streams with digits' classifier
 
 
 def test_views_reach_both_streams():
@@ -56,6 +57,7 @@ def test_mnist_thick_is_the_dilated_split_and_thin_thick_halves_it():
     thick = load_dataset("mnist-thick", "test", view="levels")
     mnist = load_dataset("mnist", "test", view="levels")
     assert torch.equal(thick.levels, dilate(mnist.levels)) and torch.equal(thick.y, mnist.y)
+    assert thick.feature_dataset == "mnist"
     pair = load_dataset("mnist-thin-thick", "test", view="levels")
     assert torch.equal(pair.streams["b"].levels, thick.levels[1::2])
     assert torch.equal(pair.streams["a"].levels, mnist.levels[0::2])

@@ -11,7 +11,9 @@ a per-pixel lookup.
 stream "b" the odd-indexed ones dilated, so no digit appears in both domains (a translator cannot
 memorise pairs, and a translation-FID against stream b never compares an image with its own
 dilation). `mnist-thick` is the dilated split alone (for `genzoo translate --input mnist-thick:3`, B
-to A), and `digits-thin-thick` is the 8x8 bundled-digits version the tests train on.
+to A), and `digits-thin-thick` is the 8x8 bundled-digits version the tests train on. Each names the
+dataset whose project classifier reads its images (`feature_dataset`: "mnist" or "digits"), which the
+translation metrics (translation-fid, class-kept) use: thick digits are still digits.
 """
 
 from __future__ import annotations
@@ -40,8 +42,10 @@ def dilate(levels, radius: int = 1):
 def _thickened(source: ImageDataset, radius: int, name: str, *, view: str, seed: int,
                index=slice(None)) -> ImageDataset:
     labels = None if source.y is None else source.y[index]
-    return ImageDataset(dilate(source.levels[index], radius), labels, num_levels=source.num_levels,
-                        num_classes=source.data_spec.num_classes, view=view, seed=seed, name=name, split=source.split)
+    thick = ImageDataset(dilate(source.levels[index], radius), labels, num_levels=source.num_levels,
+                         num_classes=source.data_spec.num_classes, view=view, seed=seed, name=name, split=source.split)
+    thick.feature_dataset = source.name
+    return thick
 
 
 def _unpaired(source: ImageDataset, radius: int, name: str, *, view: str, seed: int) -> UnpairedDataset:
@@ -49,7 +53,9 @@ def _unpaired(source: ImageDataset, radius: int, name: str, *, view: str, seed: 
                         num_levels=source.num_levels, num_classes=source.data_spec.num_classes, view=view, seed=seed,
                         name=f"{name} a", split=source.split)
     thick = _thickened(source, radius, f"{name} b", view=view, seed=seed, index=slice(1, None, 2))
-    return UnpairedDataset({"a": thin, "b": thick}, name=name, split=source.split)
+    pair = UnpairedDataset({"a": thin, "b": thick}, name=name, split=source.split)
+    pair.feature_dataset = source.name  # the classifier of the digits both streams are made of
+    return pair
 
 
 @validate_call

@@ -50,4 +50,7 @@ METRICS: list[MetricSpec] = [
                            "test images of streams a and b."),
 ]
 SAMPLERS: list[SamplerSpec] = []
-COMMANDS: list[CommandSpec] = []
+COMMANDS: list[CommandSpec] = [
+    CommandSpec(name="cyclegan-direction", target=f"{PACKAGE}.cyclegan_direction_command:cyclegan_direction_command",
+                description="Save a CycleGAN checkpoint with translate running a_to_b or b_to_a (same weights)."),
+]
