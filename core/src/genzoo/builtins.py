@@ -105,4 +105,10 @@ def genzoo_metrics() -> list[MetricSpec]:
                    description="VEEGAN mode coverage: captured modes and share of high-quality samples."),
         MetricSpec(name="accuracy", target="genzoo.metrics.conditional:accuracy_metric",
                    description="Test accuracy of a classifier model."),
+        MetricSpec(name="psnr", target="genzoo.metrics.fidelity:psnr_metric",
+                   description="Translators on paired data: mean PSNR (dB) of each translated test input against "
+                               "its own target."),
+        MetricSpec(name="ssim", target="genzoo.metrics.fidelity:ssim_metric",
+                   description="Translators on paired data: mean SSIM (Wang et al. 2004, 11x11 Gaussian window, "
+                               "sigma 1.5) of each translated test input against its own target."),
     ]
