@@ -111,4 +111,10 @@ def genzoo_metrics() -> list[MetricSpec]:
         MetricSpec(name="ssim", target="genzoo.metrics.fidelity:ssim_metric",
                    description="Translators on paired data: mean SSIM (Wang et al. 2004, 11x11 Gaussian window, "
                                "sigma 1.5) of each translated test input against its own target."),
+        MetricSpec(name="translation-fid", target="genzoo.metrics.translation:translation_fid_metric",
+                   description="Translators: FID of n=2,000 translated test inputs vs real target-domain test images, "
+                               "with the floor of other real targets at the same n."),
+        MetricSpec(name="class-kept", target="genzoo.metrics.translation:class_kept_metric",
+                   description="Translators: share of translated test inputs the classifier assigns to the input's "
+                               "class."),
     ]

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from genzoo import (ArchitectureSpec, CommandSpec, DatasetSpec, MetricSpec, PretrainedSpec, SamplerSpec,
                     hookimpl)
-from genzoo_adversarial.specs import conditional, stacked_mnist, superresolution, unconditional, unpaired_translation
+from genzoo_adversarial.specs import (conditional, paired_translation, stacked_mnist, superresolution, unconditional,
+                                     unpaired_translation)
 
 genzoo_hook_api = 2
 
 CATALOG = Path(__file__).with_name("pretrained.json")
-PARTS = (unconditional, conditional, unpaired_translation, superresolution)
+PARTS = (unconditional, conditional, paired_translation, unpaired_translation, superresolution)
 
 
 @hookimpl
@@ -36,7 +37,8 @@ def genzoo_metrics() -> list[MetricSpec]:
 
 @hookimpl
 def genzoo_datasets() -> list[DatasetSpec]:
-    return stacked_mnist.DATASETS + unpaired_translation.DATASETS + superresolution.DATASETS
+    return (stacked_mnist.DATASETS + paired_translation.DATASETS + unpaired_translation.DATASETS
+            + superresolution.DATASETS)
 
 
 @hookimpl
