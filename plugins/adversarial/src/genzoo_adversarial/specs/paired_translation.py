@@ -17,6 +17,8 @@ def _image(side: int, levels: int) -> DataSpec:
 
 
 def _edges(side: int) -> DataSpec:
+    """An edge map as a paired dataset's source field (the edge-map datasets show it through a view, continuous by
+    default: `_image(side, 2)`)."""
     return DataSpec(shape=(1, side, side), kind="binary", value_range=(0.0, 1.0), levels=2)
 
 
@@ -39,7 +41,7 @@ DATASETS: list[DatasetSpec] = [
     DatasetSpec(name="mnist-edges", target=f"{PACKAGE}.edges:mnist_edges",
                 description="The edge maps of edges2mnist alone, labelled: pix2pix's inputs "
                             "(`genzoo translate RUN --input mnist-edges:3`).",
-                fields={"x": _edges(28).model_copy(update={"num_classes": 10}), "label": LABEL},
+                fields={"x": _image(28, 2), "label": LABEL},
                 splits={"train": 60_000, "test": 10_000}, missing=MNIST_MISSING),
     DatasetSpec(name="edges2digits", target=f"{PACKAGE}.edges:edges2digits",
                 description="edges2mnist made from the bundled 8x8 digits (always available; for tests).",
@@ -47,7 +49,7 @@ DATASETS: list[DatasetSpec] = [
                 splits={"train": 1_437, "test": 360}),
     DatasetSpec(name="digits-edges", target=f"{PACKAGE}.edges:digits_edges",
                 description="The edge maps of edges2digits alone, labelled.",
-                fields={"x": _edges(8).model_copy(update={"num_classes": 10}), "label": LABEL},
+                fields={"x": _image(8, 2), "label": LABEL},
                 splits={"train": 1_437, "test": 360}),
 ]
 METRICS: list[MetricSpec] = []
