@@ -1,7 +1,7 @@
 """Naive against cached autoregressive sampling: seconds to draw whole samples at batch 1 and 16 (issue 14),
 beside pytorch-generative's sampling of the comparable model where it has one.
 
-One row per model and batch, built untrained at its pretrained recipe's size (sampling time does not
+One row per model and batch, built untrained at its architecture's default size (sampling time does not
 depend on the weights). Times are process CPU seconds (one thread: a dedicated core's wall time, the
 meaningful reading on a shared machine) and wall seconds. `naive` runs one full forward per element,
 `cached` one incremental step per element; both draw the same samples, checked here with torch.equal on
@@ -65,7 +65,7 @@ class Row:
     peer_positions: int | None = None  # None: the peer's whole draw
 
 
-# name -> Row at the pretrained recipe's size
+# name -> Row at the architecture's default size (some published checkpoints are smaller)
 MODELS = {
     "transformer-mnist": Row("transformer", {"data": MNIST, "layers": 4, "width": 128, "heads": 4},
                              naive_elements=16,
