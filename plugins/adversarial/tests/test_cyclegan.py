@@ -169,3 +169,19 @@ def test_direction_command_saves_the_same_weights_turned_around(tmp_path):
     refused = CliRunner().invoke(main, ["cyclegan-direction", str(tmp_path / "nowhere"), "b_to_a", "--out",
                                         str(tmp_path / "x")])
     assert refused.exit_code == 1 and "Traceback" not in refused.output
+
+
+@pytest.mark.parametrize("direction, source, target", [("a_to_b", "a", "b"), ("b_to_a", "b", "a")])
+def test_translation_metrics_read_the_streams_of_the_direction(direction, source, target):
+    from genzoo.metrics.translation import class_kept_metric, translation_data, translation_fid_metric
+
+    model = _model(direction=direction)
+    request = EvalRequest(data="digits-thin-thick", n=20, seed=0)
+    data = translation_data(model, request, "class-kept")
+    streams = request.dataset("test", "continuous").streams
+    inputs, labels = streams[source].tensors()
+    assert f"stream {source}, targets: {target}" in data.notes and "classifier-digits" in data.notes
+    assert all(any(torch.equal(x, row) for row in inputs) for x in data.inputs)
+    assert all(any(torch.equal(x, row) for row in streams[target].tensors()[0]) for x in data.real)
+    names = [r.name for r in translation_fid_metric(model, request) + class_kept_metric(model, request)]
+    assert names == ["translation-fid", "translation-fid-floor", "class-kept"]
