@@ -31,3 +31,13 @@ def gaussian_ddpm():
         return model.eval()
 
     return build
+
+
+@pytest.fixture
+def gaussian_pixel_ddpm():
+    """A 256-level 4x4-pixel ddpm (T=200) whose denoiser is exact for N(0, 1) pixels in diffusion space, where
+    [-1, 1] is the data range: about 16% of them sit below it, at level 0, like an image's background."""
+    model = genzoo.create("ddpm", timesteps=200, channels=(8,), attention_levels=(), patch_size=1,
+                          data={"shape": (1, 4, 4), "kind": "discrete", "value_range": (0, 1), "levels": 256})
+    model.denoiser = GaussianPosteriorMean(model.schedule, 1.0)
+    return model.eval()

@@ -4,6 +4,7 @@ import genzoo
 import pytest
 import torch
 from genzoo.errors import ConfigError
+from torch.distributions import Normal
 from genzoo_diffusion.samplers import DPMSolverSampler, sampling_timesteps
 
 
@@ -42,6 +43,34 @@ def test_sampling_timesteps_span_the_chain():
     assert sampling_timesteps(10, 1) == [9]
     with pytest.raises(ConfigError, match="at most the model's 10 timesteps"):
         sampling_timesteps(10, 11)
+
+
+def test_predict_clips_x0_to_the_data_range_only_when_asked():
+    model = genzoo.create("ddpm", **genzoo.get_registry().architecture("ddpm").tiny_config).eval()
+    model.network = lambda x, t, labels: torch.full_like(x, -3.0)  # eps_hat = -3 everywhere
+    x, t = torch.zeros(1, 1, 8, 8), 10
+    a, s = model.schedule.sqrt_alphas_cumprod[t], model.schedule.sqrt_one_minus_alphas_cumprod[t]
+    assert 3 * s / a > 1  # the raw x_0 = (0 - s (-3)) / a lies above the range
+    eps, x0 = model.predict(x, t, clip=False)
+    assert torch.allclose(x0, torch.full_like(x, float(3 * s / a))) and torch.allclose(eps, torch.full_like(x, -3.0))
+    eps, x0 = model.predict(x, t)  # the bound's default: clipped, eps recomputed from the clipped x_0
+    assert torch.allclose(x0, torch.ones_like(x)) and torch.allclose(eps, torch.full_like(x, float(-a / s)))
+
+
+def test_unclipped_ancestral_sampling_keeps_the_mass_at_the_range_end(gaussian_pixel_ddpm):
+    """With the exact denoiser for N(0, 1) pixels, the samples' share at level 0 is Phi(-1 + 1/255) (x_0 below the
+    level's upper edge, clamped there). Clipping every step's x_0 at -1 keeps only its upward errors, and the
+    chain's noise then spreads that mass over the next grey levels: the faint background of clipped samplers."""
+    model = gaussian_pixel_ddpm
+    level_zero = float(Normal(0.0, 1.0).cdf(torch.tensor(-1 + 1 / 255)))  # 0.1596
+    levels_1_to_12 = float(Normal(0.0, 1.0).cdf(torch.tensor(-1 + 25 / 255))) - level_zero  # 0.0239
+    unclipped = draw(model, "ddpm", n=2048)
+    assert (unclipped == 0).float().mean().item() == pytest.approx(level_zero, abs=0.01)
+    faint = ((unclipped > 0) & (unclipped < 12.5 / 255)).float().mean().item()
+    assert faint == pytest.approx(levels_1_to_12, abs=0.005)
+    clipped = draw(model, "ddpm", n=2048, clip_x0=True)
+    assert (clipped == 0).float().mean().item() < level_zero - 0.05
+    assert ((clipped > 0) & (clipped < 12.5 / 255)).float().mean().item() > 2 * levels_1_to_12
 
 
 def test_sampler_options_are_validated(gaussian_ddpm):

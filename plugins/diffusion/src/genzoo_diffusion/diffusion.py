@@ -69,12 +69,15 @@ class DiffusionModel(GenerativeModel):
         return self.denoiser(x, t, labels)
 
     def predict(self, x: torch.Tensor, t: torch.Tensor | int, condition: torch.Tensor | None = None,
-                guidance_scale: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+                guidance_scale: float | None = None, clip: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
         """(eps, x_0) predicted at x_t; conditional models apply classifier-free guidance.
 
         Guidance mixes the conditional and unconditional ("no label") predictions as
         eps_u + w (eps_c - eps_u) (Ho & Salimans 2022, with w = 1 meaning no guidance), in one batch.
-        Pixel models clip x_0 to the data range and recompute eps from it, as Ho et al.'s sampler does.
+        With `clip`, pixel models clip x_0 to the data range and recompute eps from it, as Ho et al.'s
+        sampler does. The bound keeps that; the samplers turn it off by default (`clip_x0`), because on
+        data whose pixels sit at the range's end (MNIST's background is -1) clipping keeps only the
+        upward half of every x_0 error, and the chain carries that bias into faint background noise.
         """
         t = torch.as_tensor(t, device=x.device).expand(len(x)) if not torch.is_tensor(t) or t.dim() == 0 else t
         scale = self.config.guidance_scale if guidance_scale is None else guidance_scale
@@ -90,7 +93,7 @@ class DiffusionModel(GenerativeModel):
             output = self.network(x, t, condition if self.conditional else None).float()  # float32 under autocast
         a, s = self.schedule.scales(t, x)
         eps, x0 = split_prediction(self.config.prediction, output, x, a, s)
-        if self.clip_range is not None:
+        if clip and self.clip_range is not None:
             x0 = x0.clamp(*self.clip_range)
             eps = (x - a * x0) / s
         return eps, x0

@@ -6,7 +6,9 @@
 - `dpm-solver`: DPM-Solver++(2M) of Lu et al. 2022, second-order multistep in log-SNR.
 
 All of them only call `model.predict(x_t, t, condition, guidance_scale)` for (eps, x_0), then
-`model.from_diffusion_space` (pixels back to [0, 1], latents through the decoder).
+`model.from_diffusion_space` (pixels back to [0, 1], latents through the decoder). None clips the x_0
+predictions inside the chain unless told (`clip_x0=true`): benchmarks/diffusion_pixel_histogram.py shows
+clipping turning MNIST's black background into faint 1-12/255 noise.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ class DiffusionOptions(BaseModel):
     guidance_scale: float | None = Field(None, ge=0, description="Classifier-free guidance scale (conditional "
                                                                  "models); default: the model's.")
     progress: bool = Field(True, description="Show a progress bar over the denoising steps.")
+    clip_x0: bool = Field(False, description="Clip every step's x_0 prediction to the data range and recompute "
+                                            "eps from it (Ho et al.'s sampler, diffusers' clip_sample). Off: on "
+                                            "data at the range's ends it biases them inward; the sample itself "
+                                            "is always clamped to the range.")
     precision: Literal["float32", "bfloat16"] = Field("float32", description="bfloat16 runs the denoiser under "
                                                       "autocast (about 2x faster on CPUs with AVX-512 BF16); the "
                                                       "sampler's own arithmetic stays float32.")
@@ -93,7 +99,7 @@ class DDPMSampler(Sampler):
         for t, _ in denoising_loop(list(range(model.timesteps - 1, -1, -1)), options.progress, "ddpm"):
             step = torch.full((n,), t, device=x.device, dtype=torch.long)
             with options.autocast(x.device):
-                _, x0 = model.predict(x, step, condition, options.guidance_scale)
+                _, x0 = model.predict(x, step, condition, options.guidance_scale, options.clip_x0)
             mean, _ = schedule.posterior(x0, x, step)
             if t == 0:
                 x = mean  # the decoder's mean: Algorithm 2 adds no noise at the last step
@@ -115,7 +121,7 @@ class DDIMSampler(Sampler):
         x = model.initial_noise(n, generator)
         for t, t_next in denoising_loop(options.chain(model.timesteps), options.progress, "ddim"):
             with options.autocast(x.device):
-                eps, x0 = model.predict(x, t, condition, options.guidance_scale)
+                eps, x0 = model.predict(x, t, condition, options.guidance_scale, options.clip_x0)
             if t_next is None:
                 x = x0
                 break
@@ -147,7 +153,7 @@ class DPMSolverSampler(Sampler):
         previous_x0, previous_h = None, None
         for t, t_next in denoising_loop(options.log_snr_chain(lam), options.progress, "dpm-solver++"):
             with options.autocast(x.device):
-                _, x0 = model.predict(x, t, condition, options.guidance_scale)
+                _, x0 = model.predict(x, t, condition, options.guidance_scale, options.clip_x0)
             if t_next is None:
                 x = x0
                 break
