@@ -41,3 +41,12 @@ def test_generator_loss_gradient_reaches_the_output_through_both_terms():
     pix2pix_generator_loss(logits, output, torch.tensor([[[[0.0]]]]), l1_weight=3.0)["loss"].backward()
     # d/dG [softplus(-2G)] = -2 sigmoid(-2G) = -2 / (1 + e); d/dG [3 |G - 0|] = 3
     assert output.grad.item() == pytest.approx(-2.0 / (1.0 + math.e) + 3.0, rel=1e-6)
+
+
+def test_the_adversarial_weight_scales_the_gan_term_and_zero_needs_no_discriminator():
+    logits = torch.tensor([[[[0.0]]]])  # -log D = log 2
+    output, target = torch.zeros(1, 1, 1, 1), torch.tensor([[[[0.5]]]])
+    weighted = pix2pix_generator_loss(logits, output, target, l1_weight=2.0, adversarial_weight=0.25)
+    assert weighted["loss"].item() == pytest.approx(0.25 * math.log(2.0) + 2.0 * 0.5, rel=1e-6)
+    alone = pix2pix_generator_loss(None, output, target, l1_weight=2.0, adversarial_weight=0.0)
+    assert alone["loss"].item() == pytest.approx(1.0) and "adversarial" not in alone

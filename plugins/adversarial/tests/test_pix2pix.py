@@ -96,3 +96,10 @@ def test_training_on_unpaired_data_fails_with_the_fix(tmp_path):
     with pytest.raises(ConfigError, match="edges2mnist or edges2digits"):
         train("pix2pix", data="digits", out=tmp_path / "run", progress=False, train=RUN,
               model={k: v for k, v in TINY.items() if k != "data"})
+
+
+def test_the_l1_only_ablation_updates_the_generator_alone(model, pairs):
+    step = Pix2PixStep(adversarial_weight=0.0)
+    assert tuple(step.updates(0)) == ("generator",)
+    losses = step.loss(model, pairs, "generator", {})
+    assert losses["loss"].item() == pytest.approx(100.0 * losses["l1"].item(), rel=1e-6)

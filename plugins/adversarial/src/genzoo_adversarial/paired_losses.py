@@ -30,9 +30,15 @@ def l1_distance(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return (output - target).abs().mean()
 
 
-def pix2pix_generator_loss(fake_logits: torch.Tensor, output: torch.Tensor, target: torch.Tensor,
-                           l1_weight: float = L1_WEIGHT) -> dict[str, torch.Tensor]:
-    """{"loss": E[-log D(s, G(s))] + lambda E|y - G(s)|, "adversarial": the first term, "l1": E|y - G(s)|}."""
-    adversarial = non_saturating_generator_loss(fake_logits)
+def pix2pix_generator_loss(fake_logits: torch.Tensor | None, output: torch.Tensor, target: torch.Tensor,
+                           l1_weight: float = L1_WEIGHT, adversarial_weight: float = 1.0) -> dict[str, torch.Tensor]:
+    """{"loss": a E[-log D(s, G(s))] + lambda E|y - G(s)|, "adversarial": E[-log D(s, G(s))], "l1": E|y - G(s)|}.
+
+    a = 0 (the paper's "L1 alone" ablation) needs no discriminator: `fake_logits` may then be None.
+    """
     l1 = l1_distance(output, target)
-    return {"loss": adversarial + l1_weight * l1, "adversarial": adversarial.detach(), "l1": l1.detach()}
+    if adversarial_weight == 0:
+        return {"loss": l1_weight * l1, "l1": l1.detach()}
+    adversarial = non_saturating_generator_loss(fake_logits)
+    return {"loss": adversarial_weight * adversarial + l1_weight * l1, "adversarial": adversarial.detach(),
+            "l1": l1.detach()}

@@ -107,12 +107,14 @@ class Pix2PixStep(TrainingStep):
     group_defaults: ClassVar[dict[str, dict[str, Any]]] = optimizer_defaults(2e-4, (0.5, 0.999))  # the paper's Adam
 
     l1_weight: float = Field(L1_WEIGHT, ge=0.0, description="lambda, the weight of the L1 term (the paper's 100).")
+    adversarial_weight: float = Field(1.0, ge=0.0, description="Weight of the generator's GAN loss; 0 trains the "
+                                                               "paper's L1-only ablation (no discriminator updates).")
 
     def parameters(self, model: Pix2Pix, group: str):
         return getattr(model, group).parameters()
 
     def updates(self, step: int):
-        return (DISCRIMINATOR, GENERATOR)
+        return (DISCRIMINATOR, GENERATOR) if self.adversarial_weight > 0 else (GENERATOR,)
 
     def loss(self, model: Pix2Pix, batch: Batch, group: str, state: dict) -> dict[str, torch.Tensor]:
         if SOURCE_FIELD not in batch:
@@ -129,4 +131,5 @@ class Pix2PixStep(TrainingStep):
                     "d_real": torch.sigmoid(real_logits).mean().detach(),
                     "d_fake": torch.sigmoid(fake_logits).mean().detach()}
         fake = model.fake(source)
-        return pix2pix_generator_loss(model.discriminate(source, fake), fake, target, self.l1_weight)
+        logits = model.discriminate(source, fake) if self.adversarial_weight > 0 else None
+        return pix2pix_generator_loss(logits, fake, target, self.l1_weight, self.adversarial_weight)
