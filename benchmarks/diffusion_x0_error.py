@@ -3,7 +3,8 @@
     OMP_NUM_THREADS=1 GENZOO_DATA=DIR python benchmarks/diffusion_x0_error.py ddpm-mnist-cond --n 100
 
 For each timestep t (0-based, as the samplers index them) the first n test digits are noised with a
-seeded eps, and `model.predict` gives x_0_hat (clipped to [-1, 1] with --clip-x0, as the samplers' clip_x0 option does).
+seeded eps, and `model.predict` gives x_0_hat (clipped to [-1, 1] unless --no-clip-x0, like the samplers'
+clip_x0 option).
 On background pixels (exactly 0 in the data) the table shows the mean error in grey levels
 (of 255; positive = brighter than the data), the share that would snap to a non-zero level, and the
 eps error |eps_hat - eps| that the x_0 error comes from (x_0 error = sqrt(1 - abar) / sqrt(abar) times
@@ -27,7 +28,7 @@ TIMESTEPS = (0, 1, 2, 5, 10, 20, 41, 61, 102, 204, 408)
 @click.option("--n", type=click.IntRange(1, 10_000), default=100, show_default=True, help="Test digits.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--guidance-scale", type=float, default=None, help="Default: the model's.")
-@click.option("--clip-x0/--no-clip-x0", default=False, show_default=True,
+@click.option("--clip-x0/--no-clip-x0", default=True, show_default=True,
               help="Clip x_0 to [-1, 1] as the samplers' clip_x0 option does.")
 @click.option("--bfloat16", is_flag=True, help="Run the denoiser under bfloat16 autocast (as training with "
               "step.mixed_precision did): its inputs lose the bits that carry small-t noise.")

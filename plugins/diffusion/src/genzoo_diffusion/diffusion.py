@@ -75,9 +75,9 @@ class DiffusionModel(GenerativeModel):
         Guidance mixes the conditional and unconditional ("no label") predictions as
         eps_u + w (eps_c - eps_u) (Ho & Salimans 2022, with w = 1 meaning no guidance), in one batch.
         With `clip`, pixel models clip x_0 to the data range and recompute eps from it, as Ho et al.'s
-        sampler does. The bound keeps that; the samplers turn it off by default (`clip_x0`), because on
-        data whose pixels sit at the range's end (MNIST's background is -1) clipping keeps only the
-        upward half of every x_0 error, and the chain carries that bias into faint background noise.
+        sampler does. Samplers can turn it off (`clip_x0`): on data whose pixels sit at the range's end
+        (MNIST's background is -1) clipping keeps only the upward half of every x_0 error, and the chain
+        carries that bias into faint background noise.
         """
         t = torch.as_tensor(t, device=x.device).expand(len(x)) if not torch.is_tensor(t) or t.dim() == 0 else t
         scale = self.config.guidance_scale if guidance_scale is None else guidance_scale
