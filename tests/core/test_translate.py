@@ -43,6 +43,12 @@ def test_the_source_spec_comes_from_the_config_and_survives_a_checkpoint(checkpo
     assert outputs.shape == (1, 1, 16, 16) and outputs.mean() > 0.9  # 1 - 0, plus a little noise
 
 
+def test_a_translator_is_saved_with_a_card_but_no_sample_preview(translation_registry, tmp_path):
+    folder = genzoo.save_pretrained(genzoo.create("toy-invert"), tmp_path / "invert", preview=True)
+    assert not (folder / "preview.png").exists() and "preview.png" not in (folder / "README.md").read_text()
+    assert genzoo.load(folder).source_spec.shape == (1, 8, 8)
+
+
 def test_translate_inputs_checks_the_source_spec(checkpoint):
     model = genzoo.load(checkpoint)
     with pytest.raises(CapabilityError, match=r"translate input must be shaped \(n, 1, 8, 8\)"):

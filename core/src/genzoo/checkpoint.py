@@ -65,7 +65,8 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
 
     `sampling` (default: the model's own `sampling_defaults`) records the sampler and options the
     card's numbers were measured with; `genzoo.load` gives them back to `model.sample`. `preview` adds a
-    grid of 16 samples for data a PNG can show (images, 2-D points); other data (sequences, text) get none.
+    grid of 16 samples for data a PNG can show (images, 2-D points); other data (sequences, text) and models
+    that cannot sample (translators: their outputs need inputs) get none.
     """
     import torch
     from safetensors.torch import save_model
@@ -92,7 +93,7 @@ def save_pretrained(model, directory: str | Path, *, card: ModelCard | None = No
         # their order (and the file's sha256) would change from save to save.
         save_model(model, str(staging / WEIGHTS_FILE), metadata={"format": "pt"})
         shutil.copymode(staging / CONFIG_FILE, staging / WEIGHTS_FILE)  # safetensors writes 0600; umask like the rest
-        if preview and model.data_spec.is_drawable:
+        if preview and model.data_spec.is_drawable and model.sampling_plan(None, {})[0] is not None:
             from genzoo.outputs import save_samples
 
             samples = model.sample(16, condition=model.balanced_condition(16),
