@@ -5,7 +5,7 @@ import pytest
 import torch
 from genzoo.errors import ConfigError
 from torch.distributions import Normal
-from genzoo_diffusion.samplers import DPMSolverSampler, sampling_timesteps
+from genzoo_diffusion.samplers import DDIMSampler, DPMSolverSampler, sampling_timesteps
 
 
 def draw(model, sampler, n=4096, seed=0, **options):
@@ -71,6 +71,26 @@ def test_unclipped_ancestral_sampling_keeps_the_mass_at_the_range_end(gaussian_p
     clipped = draw(model, "ddpm", n=2048)  # the default, as Ho et al.
     assert (clipped == 0).float().mean().item() < level_zero - 0.05
     assert ((clipped > 0) & (clipped < 12.5 / 255)).float().mean().item() > 2 * levels_1_to_12
+
+
+def test_clip_x0_above_clips_only_the_noisy_timesteps():
+    """T = 2 linear betas (scaled by 1000 / T, capped): beta = 0.05, 0.999, so abar = 0.95, 0.00095 and
+    sigma / alpha = sqrt(0.05 / 0.95) = 0.22942 at t = 0 and sqrt(0.99905 / 0.00095) = 32.4289 at t = 1."""
+    model = genzoo.create("ddpm", **{**genzoo.get_registry().architecture("ddpm").tiny_config, "timesteps": 2})
+    ratio = model.schedule.sqrt_one_minus_alphas_cumprod / model.schedule.sqrt_alphas_cumprod
+    assert ratio.tolist() == pytest.approx([0.22942, 32.4289], rel=1e-4)
+    assert [DDIMSampler.Options().clips(model, t) for t in (0, 1)] == [True, True]  # every step, as Ho et al.
+    assert [DDIMSampler.Options(clip_x0_above=1.0).clips(model, t) for t in (0, 1)] == [False, True]
+    assert [DDIMSampler.Options(clip_x0_above=40.0).clips(model, t) for t in (0, 1)] == [False, False]
+    assert [DDIMSampler.Options(clip_x0=False).clips(model, t) for t in (0, 1)] == [False, False]
+
+
+def test_clip_x0_above_sets_where_the_samplers_clip(gaussian_pixel_ddpm):
+    every_step = draw(gaussian_pixel_ddpm, "ddpm", n=64)
+    assert torch.equal(draw(gaussian_pixel_ddpm, "ddpm", n=64, clip_x0_above=0.0), every_step)
+    never = draw(gaussian_pixel_ddpm, "ddpm", n=64, clip_x0=False)
+    assert torch.equal(draw(gaussian_pixel_ddpm, "ddpm", n=64, clip_x0_above=1e9), never)
+    assert not torch.equal(never, every_step)
 
 
 def test_sampler_options_are_validated(gaussian_ddpm):
