@@ -1,9 +1,9 @@
 """The genzoo entry point of the adversarial family.
 
 Each group of models registers its architectures, samplers, metrics and commands in its own module
-under `specs/` (plain pydantic specs, no torch import, so `genzoo list` stays fast), and
-`specs/stacked_mnist.py` the family's one dataset and its mode-counting metric; this module only
-gathers them. Pretrained checkpoints are pinned in `pretrained.json`, written by
+under `specs/` (plain pydantic specs, no torch import, so `genzoo list` stays fast); datasets come
+from `specs/stacked_mnist.py` (with its mode-counting metric) and the translation groups' modules
+(paired, unpaired, super-resolution); this module only gathers them. Pretrained checkpoints are pinned in `pretrained.json`, written by
 scripts/publish_pretrained.py.
 """
 

@@ -1,4 +1,5 @@
-"""Whether stacked MNIST can be built here; its own module, as `genzoo datasets` asks it without importing torch."""
+"""Whether an MNIST-derived dataset (stacked MNIST, the edge, thin/thick and super-resolution pairs) can be built
+here; its own module, as `genzoo datasets` asks it without importing torch."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from genzoo import get_registry
 
 
 def missing() -> str | None:
-    """Why stacked MNIST cannot be built here: exactly when MNIST cannot (asks MNIST's own check)."""
+    """Why an MNIST-derived dataset cannot be built here: exactly when MNIST cannot (asks MNIST's own check)."""
     check = get_registry().dataset("mnist").missing
     if check is None:
         return None
