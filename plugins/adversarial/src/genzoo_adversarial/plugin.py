@@ -11,13 +11,13 @@ from pathlib import Path
 
 from genzoo import (ArchitectureSpec, CommandSpec, DatasetSpec, MetricSpec, PretrainedSpec, SamplerSpec,
                     hookimpl)
-from genzoo_adversarial.specs import (conditional, paired_translation, stacked_mnist, superresolution, unconditional,
-                                     unpaired_translation)
+from genzoo_adversarial.specs import (conditional, paired_translation, stacked_mnist, style_based, superresolution,
+                                     unconditional, unpaired_translation)
 
 genzoo_hook_api = 2
 
 CATALOG = Path(__file__).with_name("pretrained.json")
-PARTS = (unconditional, conditional, paired_translation, unpaired_translation, superresolution)
+PARTS = (unconditional, conditional, paired_translation, unpaired_translation, superresolution, style_based)
 
 
 @hookimpl
