@@ -35,7 +35,8 @@ from pathlib import Path
 
 NETWORKS = {"latent_dim": 2, "generator_hidden": (128, 128, 128), "discriminator_hidden": (128, 128, 128)}
 BATCH = 100
-RECIPE_SETTINGS = ("steps", "batch_size", "seed", "schedule")  # the train settings a row's recipe line shows
+# the train settings a row's recipe line shows (groups: per-player optimizer options, as train.groups.generator.lr=...)
+RECIPE_SETTINGS = ("steps", "batch_size", "seed", "schedule", "groups")
 # variant -> (architecture, trainer, model options, step options, train options): everything a run varies.
 RECIPES = {
     "gan": ("gan", "gan", {}, {}, {}),
@@ -51,6 +52,13 @@ RECIPES = {
     # It is told the number of modes (the code's size), which the other variants are not.
     "infogan25": ("infogan", "infogan", {"network": "mlp", "latent_dim": 27, "categories": 25, "continuous": 0},
                   {}, {}),
+    # MGAN (Hoang et al. 2018): K generators sharing all but their first layer, a classifier on the discriminator's
+    # body naming the generator (diversity weight beta = 1). mgan10 is not told the number of modes; mgan25 is.
+    "mgan10": ("mgan", "mgan", {"generators": 10}, {"beta": 1.0}, {}),
+    "mgan25": ("mgan", "mgan", {"generators": 25}, {"beta": 1.0}, {}),
+    # ... with InfoGAN's generator learning rate (1e-3, discriminator 2e-4), the rate infogan25 trains with.
+    "mgan10-glr1e-3": ("mgan", "mgan", {"generators": 10}, {"beta": 1.0}, {"groups": {"generator": {"lr": 1e-3}}}),
+    "mgan25-glr1e-3": ("mgan", "mgan", {"generators": 25}, {"beta": 1.0}, {"groups": {"generator": {"lr": 1e-3}}}),
 }
 ANCHORS = {
     ("pacgan4", "25gaussians"): "PacGAN4 24.8 / 93.6%",
@@ -124,8 +132,18 @@ def _recipe(architecture: str, trainer: str, data: str, model: dict, step: dict,
     words = [f"genzoo train {architecture} --trainer {trainer} --data {data}"]
     words += [f"--set model.{k}={_value(v)}" for k, v in (NETWORKS | model).items()]
     words += [f"--set step.{k}={_value(v)}" for k, v in step.items()]
-    words += [f"--set train.{k}={_value(v)}" for k, v in settings.items() if k in RECIPE_SETTINGS]
+    words += [f"--set train.{k}={_value(v)}" for k, v in _dotted(settings) if k.split(".")[0] in RECIPE_SETTINGS]
     return " ".join(words)
+
+
+def _dotted(settings: dict, prefix: str = ""):
+    """(dotted key, value) of every leaf of nested settings: {"groups": {"generator": {"lr": 1e-3}}} gives
+    ("groups.generator.lr", 1e-3), the form --set takes."""
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            yield from _dotted(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
 
 
 def _value(value) -> str:

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from genzoo import (ArchitectureSpec, CommandSpec, DatasetSpec, MetricSpec, PretrainedSpec, SamplerSpec,
                     hookimpl)
-from genzoo_adversarial.specs import (conditional, paired_translation, stacked_mnist, style_based, superresolution,
-                                     unconditional, unpaired_translation)
+from genzoo_adversarial.specs import (conditional, mixture, paired_translation, stacked_mnist, style_based,
+                                     superresolution, unconditional, unpaired_translation)
 
 genzoo_hook_api = 2
 
 CATALOG = Path(__file__).with_name("pretrained.json")
-PARTS = (unconditional, conditional, paired_translation, unpaired_translation, superresolution, style_based)
+PARTS = (unconditional, conditional, paired_translation, unpaired_translation, superresolution, mixture,
+         style_based)
 
 
 @hookimpl
