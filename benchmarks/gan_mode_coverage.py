@@ -59,6 +59,9 @@ RECIPES = {
     # ... with InfoGAN's generator learning rate (1e-3, discriminator 2e-4), the rate infogan25 trains with.
     "mgan10-glr1e-3": ("mgan", "mgan", {"generators": 10}, {"beta": 1.0}, {"groups": {"generator": {"lr": 1e-3}}}),
     "mgan25-glr1e-3": ("mgan", "mgan", {"generators": 25}, {"beta": 1.0}, {"groups": {"generator": {"lr": 1e-3}}}),
+    # ablation: the same without the diversity term (beta = 0): 25 first layers, nothing pushing them apart.
+    "mgan25-glr1e-3-beta0": ("mgan", "mgan", {"generators": 25}, {"beta": 0.0},
+                             {"groups": {"generator": {"lr": 1e-3}}}),
 }
 ANCHORS = {
     ("pacgan4", "25gaussians"): "PacGAN4 24.8 / 93.6%",
