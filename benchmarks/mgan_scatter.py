@@ -20,7 +20,7 @@ from pathlib import Path
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("run", type=Path, help="an MGAN run folder or exported checkpoint")
+    parser.add_argument("run", help="an MGAN pretrained name, run folder or exported checkpoint")
     parser.add_argument("--out", type=Path, default=Path("mgan.png"))
     parser.add_argument("--data", default="25gaussians", help="the mixture the run was trained on")
     parser.add_argument("--n", type=int, default=2500)
