@@ -181,7 +181,10 @@ def sample_command(name, n, seed, sampler, steps, assignments, condition, prefix
                        err=True)
     described = model.card_sampling(sampler, options)
     if described:
-        click.echo(f"genzoo: sampling with {described}, as measured on the card", err=True)
+        card_options = model.sampling_defaults.options
+        yours = sorted(k for k, v in options.items() if k not in card_options or card_options[k] != v)
+        source = f"the card's sampler with your {', '.join(yours)}" if yours else "as measured on the card"
+        click.echo(f"genzoo: sampling with {described}, {source}", err=True)
     samples = model.sample(n, condition=labels, generator=generator, sampler=sampler, **options)
     if text and suffix in (None, ".txt"):
         _write_text(model, samples.cpu(), output)
