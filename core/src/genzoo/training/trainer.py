@@ -79,7 +79,10 @@ def run(config: RunConfig, out: str | Path, *, resume: bool = False, command: st
         trainer = Trainer(config, Path(out), processes, device, command=command, progress=progress)
         if report is not None and processes.is_main:
             report(describe_data(config.dataset, trainer.dataset))
-        return trainer.run(resume)
+        result = trainer.run(resume)
+        if created:  # every rank done before the group is torn down (a rank leaving early can abort the other)
+            torch.distributed.barrier()
+        return result
     finally:
         if created:
             torch.distributed.destroy_process_group()
