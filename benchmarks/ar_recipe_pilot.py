@@ -14,7 +14,6 @@ mean something on a machine shared with other jobs.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 
@@ -22,6 +21,7 @@ import click
 import torch
 
 import genzoo
+from genzoo.cli.options import parse_assignments
 from genzoo.plugin import load_dataset
 
 BINARIZED_MNIST = ("mnist", {"view": "binarized"})
@@ -36,18 +36,6 @@ RECIPES = {
                            32, 2e-3),
     "wavenet-tones": ("wavenet", ("tones", {}), WAVENET, 16, 1e-3),
 }
-
-
-def assignments(pairs: tuple[str, ...]) -> dict:
-    """KEY=VALUE pairs with JSON values (numbers, lists) or plain strings."""
-    values = {}
-    for pair in pairs:
-        key, _, raw = pair.partition("=")
-        try:
-            values[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            values[key] = raw
-    return values
 
 
 def batch(data, index: list[int], conditional: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -67,7 +55,7 @@ def batch(data, index: list[int], conditional: bool) -> tuple[torch.Tensor, torc
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a model config field.")
 def main(recipe, steps, log_every, eval_n, batch_size, lr, overrides):
     architecture, (dataset, options), config, recipe_batch, recipe_lr = RECIPES[recipe]
-    config, batch_size, lr = {**config, **assignments(overrides)}, batch_size or recipe_batch, lr or recipe_lr
+    config, batch_size, lr = {**config, **parse_assignments(overrides)}, batch_size or recipe_batch, lr or recipe_lr
     data = load_dataset(dataset, split="train", **options)
     conditional = config.get("num_classes") is not None
     torch.manual_seed(0)
