@@ -19,12 +19,11 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from genzoo.capabilities import Capability
 from genzoo.data.base import view_for
-from genzoo.errors import CapabilityError, GenzooError
-from genzoo.metrics.base import EvalRequest, batched, require_model
+from genzoo.errors import GenzooError
+from genzoo.metrics.base import EvalRequest
+from genzoo.metrics.translation import SOURCE_FIELD, require_translator, translate_all
 
-SOURCE_FIELD = "source"
 WINDOW, SIGMA = 11, 1.5
 K1, K2 = 0.01, 0.03
 
@@ -65,9 +64,7 @@ def ssim(outputs: torch.Tensor, targets: torch.Tensor, data_range: float) -> tor
 
 def paired_outputs(model, request: EvalRequest, metric: str) -> tuple[torch.Tensor, torch.Tensor, str]:
     """The model's translations of the requested paired test inputs, their own targets, and a note."""
-    model = require_model(model, metric)
-    if Capability.TRANSLATE not in model.capabilities or model.source_spec is None:
-        raise CapabilityError(f"{model.name!r} cannot translate: {metric} measures translators")
+    model = require_translator(model, metric)
     if model.data_spec.value_range is None:
         raise GenzooError(f"{metric} needs outputs in a bounded value_range; {model.name!r} has none")
     dataset = request.dataset("test", view_for(model.data_spec, "samples"))
@@ -85,10 +82,7 @@ def paired_outputs(model, request: EvalRequest, metric: str) -> tuple[torch.Tens
         notes = f"n={len(inputs)} test pairs drawn with seed {request.seed}"
     else:
         notes = f"all {len(inputs)} test pairs"
-    generator = torch.Generator(device=model.device).manual_seed(request.seed)
-    outputs = batched(lambda x: model.translate_inputs(x, generator=generator).cpu(), inputs, request.batch_size,
-                      "translating")
-    return outputs, targets, f"{notes} of {request.data}, mean over images"
+    return translate_all(model, inputs, request), targets, f"{notes} of {request.data}, mean over images"
 
 
 def _data_range(model) -> float:

@@ -49,11 +49,17 @@ class TranslationData(NamedTuple):
     notes: str
 
 
-def translation_data(model, request: EvalRequest, metric: str) -> TranslationData:
-    """The test inputs, labels and real targets of the requested dataset for `model` (see the module docstring)."""
+def require_translator(model, metric: str):
+    """The model behind `model` (a name or a model), or a one-line error when it cannot translate."""
     model = require_model(model, metric)
     if Capability.TRANSLATE not in model.capabilities or model.source_spec is None:
         raise CapabilityError(f"{model.name!r} cannot translate: {metric} measures translators")
+    return model
+
+
+def translation_data(model, request: EvalRequest, metric: str) -> TranslationData:
+    """The test inputs, labels and real targets of the requested dataset for `model` (see the module docstring)."""
+    model = require_translator(model, metric)
     dataset = request.dataset("test", view_for(model.data_spec, "samples"))
     streams = getattr(dataset, "streams", None)
     if streams is not None:
