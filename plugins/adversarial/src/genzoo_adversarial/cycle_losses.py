@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import torch
 
+from genzoo_adversarial.losses import absolute_error  # noqa: F401  (the cycle and identity losses)
+
 
 def least_squares_discriminator_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
     """CycleGAN's D loss: 0.5 * (E[(D(x) - 1)^2] + E[D(G(a))^2]), means over every patch score."""
@@ -23,10 +25,6 @@ def least_squares_generator_loss(fake_scores: torch.Tensor) -> torch.Tensor:
     """CycleGAN's adversarial G loss: E[(D(G(a)) - 1)^2]."""
     return (fake_scores - 1).pow(2).mean()
 
-
-def absolute_error(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean |x - y| over every element: the cycle-consistency and identity losses (L1)."""
-    return (x - y).abs().mean()
 
 
 def squared_error(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -27,26 +27,24 @@ from torch import nn
 
 from genzoo.plugin import Batch, GenzooError, TrainingStep
 
+from genzoo_adversarial.base import DISCRIMINATOR, GENERATOR, Losses, optimizer_defaults
 from genzoo_adversarial.cycle_losses import (absolute_error, least_squares_discriminator_loss,
                                              least_squares_generator_loss, squared_error)
 from genzoo_adversarial.cyclegan import CycleGAN
 from genzoo_adversarial.image_pool import empty_pool, query_pool
 from genzoo_adversarial.losses import discriminator_loss, non_saturating_generator_loss
 
-GENERATOR, DISCRIMINATOR = "generator", "discriminator"
 STREAMS = ("a", "b")
-Losses = dict[str, torch.Tensor]
 # Where the generator update leaves its (detached) fakes for the discriminator update, and the pools.
 KEPT = {"a": "fake_a", "b": "fake_b"}
 POOL = {"a": ("pool_a", "pool_a_count"), "b": ("pool_b", "pool_b_count")}
-ADAM = {"lr": 2e-4, "betas": (0.5, 0.999)}
 
 
 class CycleGANStep(TrainingStep):
     """CycleGAN's losses (module docstring); the fields are the options (`--set step.cycle_weight=5`)."""
 
     groups: ClassVar[tuple[str, ...]] = (GENERATOR, DISCRIMINATOR)
-    group_defaults: ClassVar[dict[str, dict[str, Any]]] = {GENERATOR: ADAM, DISCRIMINATOR: ADAM | {"ema": False}}
+    group_defaults: ClassVar[dict[str, dict[str, Any]]] = optimizer_defaults(2e-4, (0.5, 0.999))  # the paper's Adam
 
     adversarial: Literal["least-squares", "log-loss"] = Field(
         "least-squares", description="The game: least squares (CycleGAN, LSGAN) or log-loss (DiscoGAN, GAN).")
@@ -115,10 +113,7 @@ class CycleGANStep(TrainingStep):
 
     def pooled(self, state: dict, domain: str, fakes: torch.Tensor) -> torch.Tensor:
         images, count = POOL[domain]
-        pool = {"images": state[images], "count": state[count]}
-        chosen = query_pool(pool, fakes)
-        state[count] = pool["count"]
-        return chosen
+        return query_pool({"images": state[images], "count": state[count]}, fakes)  # updates the state in place
 
     def fool(self, fake_scores: torch.Tensor) -> torch.Tensor:
         if self.adversarial == "least-squares":

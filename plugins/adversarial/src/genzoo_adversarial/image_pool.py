@@ -27,11 +27,11 @@ def query_pool(pool: dict[str, torch.Tensor], fakes: torch.Tensor,
         return fakes
     fakes = fakes.detach()
     chosen = []
+    count = int(pool["count"])  # read once: a per-image read of a device tensor would sync every image
     for fake in fakes:
-        count = int(pool["count"])
         if count < size:
             images[count] = fake
-            pool["count"] += 1
+            count += 1
             chosen.append(fake)
         elif torch.rand((), generator=generator).item() < 0.5:
             slot = int(torch.randint(size, (), generator=generator))
@@ -39,4 +39,5 @@ def query_pool(pool: dict[str, torch.Tensor], fakes: torch.Tensor,
             images[slot] = fake
         else:
             chosen.append(fake)
+    pool["count"].fill_(count)
     return torch.stack(chosen)

@@ -44,6 +44,12 @@ def non_saturating_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     return F.softplus(-fake_logits).mean()
 
 
+def absolute_error(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean |x - y| over every element (L1): pix2pix's L1 term, CycleGAN's cycle and identity losses, SRGAN's
+    pixel loss."""
+    return (x - y).abs().mean()
+
+
 def critic_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
     """WGAN critic (Arjovsky et al. 2017): minimise E[f(G(z))] - E[f(x)], i.e. maximise the Wasserstein estimate."""
     return fake_scores.mean() - real_scores.mean()

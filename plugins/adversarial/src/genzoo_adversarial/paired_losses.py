@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import torch
 
+from genzoo_adversarial.losses import absolute_error as l1_distance  # E|y - G(s)|
 from genzoo_adversarial.losses import discriminator_loss, non_saturating_generator_loss
 
 L1_WEIGHT = 100.0  # the paper's lambda
@@ -24,10 +25,6 @@ def pix2pix_discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Ten
     """(E[-log D(s, y)] + E[-log(1 - D(s, G(s)))]) / 2, means over examples and patches."""
     return discriminator_loss(real_logits, fake_logits) / 2
 
-
-def l1_distance(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """E|y - G(s)|: the mean absolute error per pixel."""
-    return (output - target).abs().mean()
 
 
 def pix2pix_generator_loss(fake_logits: torch.Tensor | None, output: torch.Tensor, target: torch.Tensor,

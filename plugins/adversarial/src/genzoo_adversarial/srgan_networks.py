@@ -19,7 +19,8 @@ import math
 import torch
 from torch import nn
 
-LEAKY_SLOPE = 0.2
+from genzoo_adversarial.networks import LEAKY_SLOPE
+
 
 
 class ResidualBlock(nn.Module):

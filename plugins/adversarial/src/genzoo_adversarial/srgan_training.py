@@ -17,11 +17,11 @@ from pydantic import Field
 import genzoo
 from genzoo.plugin import Batch, ConfigError, TrainingStep
 
+from genzoo_adversarial.base import DISCRIMINATOR, GENERATOR, optimizer_defaults
 from genzoo_adversarial.losses import discriminator_loss, non_saturating_generator_loss
 from genzoo_adversarial.srgan import SRGAN
 from genzoo_adversarial.superresolution_losses import ClassifierFeatureMaps, perceptual_loss, pixel_loss
 
-DISCRIMINATOR, GENERATOR = "discriminator", "generator"
 # The paper's Adam (lr 1e-4, beta1 0.9); the discriminator's weights are never averaged.
 ADAM = {"lr": 1e-4, "betas": (0.9, 0.999)}
 
@@ -64,7 +64,7 @@ class SRGANStep(TrainingStep):
     pixel_weight * L1 + perceptual_weight * feature MSE + adversarial_weight * (-log D(G(source)))."""
 
     groups: ClassVar[tuple[str, ...]] = (DISCRIMINATOR, GENERATOR)
-    group_defaults: ClassVar[dict] = {DISCRIMINATOR: {**ADAM, "ema": False}, GENERATOR: ADAM}
+    group_defaults: ClassVar[dict] = optimizer_defaults(**ADAM)
 
     pixel_weight: float = Field(1.0, ge=0, description="Weight of the L1 pixel loss.")
     perceptual_weight: float = Field(1.0, ge=0, description="Weight of the classifier feature-map MSE.")

@@ -17,10 +17,8 @@ from torch import nn
 
 from genzoo.plugin import ConfigError
 
+from genzoo_adversarial.losses import absolute_error as pixel_loss  # noqa: F401  (L1 over every pixel)
 
-def pixel_loss(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
-    """Mean absolute error over every pixel of the batch (L1)."""
-    return (fake - real).abs().mean()
 
 
 def perceptual_loss(features: Callable[[torch.Tensor], torch.Tensor], fake: torch.Tensor,
