@@ -18,7 +18,8 @@ Networks. The generators are MLPs sharing every layer but their first, as in the
 sharing keeps K generators about as cheap as one); the shared batch norm after the first layer sees
 the whole mixed batch. D and C share the discriminator's body: its last layer gives the realness
 logit and K classifier logits. The latent is [one-hot generator index | noise], so the truncation
-sampler and `generate_from_latent` work unchanged; a blended index is snapped to its largest slot.
+sampler and `generate_from_latent` work unchanged; the generator reads a blended index as its largest
+slot (`generator_index`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ from genzoo_adversarial.noise import normal, uniform
 def generator_classification_loss(classifier_logits: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     """CE(C(x), k) = -E[log C_k(x)]: the classifier's cross-entropy against the generator that made each fake."""
     return F.cross_entropy(classifier_logits, index)
+
+
+def generator_index(z: torch.Tensor, generators: int) -> torch.Tensor:
+    """Which of the K generators a latent [index slots | noise] goes to: its largest index slot."""
+    return z[:, :generators].argmax(dim=1)
 
 
 def mgan_discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor, classifier_logits: torch.Tensor,
@@ -98,7 +104,7 @@ class MultiGenerator(nn.Module):
         self.shape = config.data.shape
 
     def forward(self, z: torch.Tensor, label: torch.Tensor | None = None) -> torch.Tensor:
-        index, noise = z[:, :self.generators].argmax(dim=1), z[:, self.generators:]
+        index, noise = generator_index(z, self.generators), z[:, self.generators:]
         hidden = torch.bmm(noise.unsqueeze(1), self.first_weight[index]).squeeze(1) + self.first_bias[index]
         return self.body(hidden).reshape(len(z), *self.shape)
 
@@ -126,19 +132,13 @@ class MGAN(AdversarialModel):
         return torch.cat([F.one_hot(index.long(), self.config.generators).to(noise.dtype), noise], dim=1)
 
     def generator_index(self, z: torch.Tensor) -> torch.Tensor:
-        """Which generator a latent goes to: its largest index slot."""
-        return z[:, :self.config.generators].argmax(dim=1)
+        return generator_index(z, self.config.generators)
 
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """A generator per sample, uniformly (seeded by the caller's generator), and N(0, I) noise."""
         index = (uniform((n,), generator, self.device) * self.config.generators).long()
         noise = normal((n, self.config.latent_dim), generator, self.device)
         return self.latent_from_index(index.clamp_max(self.config.generators - 1), noise)
-
-    def generate_from_latent(self, z: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
-        """G(z) as a valid sample, after snapping the index slots to one-hot (any z the truncation sampler draws)."""
-        return super().generate_from_latent(self.latent_from_index(self.generator_index(z),
-                                                                   z[:, self.config.generators:]), condition)
 
     def split_outputs(self, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Discriminator outputs as (realness logits (n,), classifier logits (n, K))."""
