@@ -79,10 +79,10 @@ def test_clip_x0_above_clips_only_the_noisy_timesteps():
     model = genzoo.create("ddpm", **{**genzoo.get_registry().architecture("ddpm").tiny_config, "timesteps": 2})
     ratio = model.schedule.sqrt_one_minus_alphas_cumprod / model.schedule.sqrt_alphas_cumprod
     assert ratio.tolist() == pytest.approx([0.22942, 32.4289], rel=1e-4)
-    assert [DDIMSampler.Options().clips(model, t) for t in (0, 1)] == [True, True]  # every step, as Ho et al.
-    assert [DDIMSampler.Options(clip_x0_above=1.0).clips(model, t) for t in (0, 1)] == [False, True]
-    assert [DDIMSampler.Options(clip_x0_above=40.0).clips(model, t) for t in (0, 1)] == [False, False]
-    assert [DDIMSampler.Options(clip_x0=False).clips(model, t) for t in (0, 1)] == [False, False]
+    assert [DDIMSampler.Options().clipped_steps(model)[t] for t in (0, 1)] == [True, True]  # every step, as Ho et al.
+    assert [DDIMSampler.Options(clip_x0_above=1.0).clipped_steps(model)[t] for t in (0, 1)] == [False, True]
+    assert [DDIMSampler.Options(clip_x0_above=40.0).clipped_steps(model)[t] for t in (0, 1)] == [False, False]
+    assert [DDIMSampler.Options(clip_x0=False).clipped_steps(model)[t] for t in (0, 1)] == [False, False]
 
 
 def test_clip_x0_above_sets_where_the_samplers_clip(gaussian_pixel_ddpm):

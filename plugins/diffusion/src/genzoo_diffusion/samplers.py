@@ -46,11 +46,13 @@ class DiffusionOptions(BaseModel):
                                                       "autocast (about 2x faster on CPUs with AVX-512 BF16); the "
                                                       "sampler's own arithmetic stays float32.")
 
-    def clips(self, model: DiffusionModel, t: int) -> bool:
-        """Whether x_0 is clipped at timestep t: early, noisy steps keep the chain inside the data range, while
-        late ones would only bias pixels at the range's ends (ddpm-mnist-cond: see the module docstring)."""
-        noise_to_signal = model.schedule.sqrt_one_minus_alphas_cumprod[t] / model.schedule.sqrt_alphas_cumprod[t]
-        return self.clip_x0 and float(noise_to_signal) > self.clip_x0_above
+    def clipped_steps(self, model: DiffusionModel) -> list[bool]:
+        """Per timestep t, whether x_0 is clipped there: early, noisy steps keep the chain inside the data range,
+        while late ones would only bias pixels at the range's ends (ddpm-mnist-cond: see the module docstring).
+        Computed once per sampling run, so the loop reads no device tensor per step."""
+        schedule = model.schedule
+        noise_to_signal = (schedule.sqrt_one_minus_alphas_cumprod / schedule.sqrt_alphas_cumprod).tolist()
+        return [self.clip_x0 and ratio > self.clip_x0_above for ratio in noise_to_signal]
 
     def autocast(self, device: torch.device):
         if self.precision == "float32":  # not autocast(enabled=False): that would switch off the autocast of a
@@ -109,10 +111,11 @@ class DDPMSampler(Sampler):
         schedule = model.schedule
         log_vars = model.reverse_log_variance(options.variance)
         x = model.initial_noise(n, generator)
+        clipped = options.clipped_steps(model)
         for t, _ in denoising_loop(list(range(model.timesteps - 1, -1, -1)), options.progress, "ddpm"):
             step = torch.full((n,), t, device=x.device, dtype=torch.long)
             with options.autocast(x.device):
-                _, x0 = model.predict(x, step, condition, options.guidance_scale, options.clips(model, t))
+                _, x0 = model.predict(x, step, condition, options.guidance_scale, clipped[t])
             mean, _ = schedule.posterior(x0, x, step)
             if t == 0:
                 x = mean  # the decoder's mean: Algorithm 2 adds no noise at the last step
@@ -132,9 +135,10 @@ class DDIMSampler(Sampler):
     def run(self, model: DiffusionModel, n, *, condition, generator, options):
         abar = model.schedule.alphas_cumprod
         x = model.initial_noise(n, generator)
+        clipped = options.clipped_steps(model)
         for t, t_next in denoising_loop(options.chain(model.timesteps), options.progress, "ddim"):
             with options.autocast(x.device):
-                eps, x0 = model.predict(x, t, condition, options.guidance_scale, options.clips(model, t))
+                eps, x0 = model.predict(x, t, condition, options.guidance_scale, clipped[t])
             if t_next is None:
                 x = x0
                 break
@@ -164,9 +168,10 @@ class DPMSolverSampler(Sampler):
         lam = torch.log(alpha) - torch.log(sigma)
         x = model.initial_noise(n, generator)
         previous_x0, previous_h = None, None
+        clipped = options.clipped_steps(model)
         for t, t_next in denoising_loop(options.log_snr_chain(lam), options.progress, "dpm-solver++"):
             with options.autocast(x.device):
-                _, x0 = model.predict(x, t, condition, options.guidance_scale, options.clips(model, t))
+                _, x0 = model.predict(x, t, condition, options.guidance_scale, clipped[t])
             if t_next is None:
                 x = x0
                 break
