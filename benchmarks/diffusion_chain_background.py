@@ -46,8 +46,9 @@ def main(model_name, n, steps, guidance_scale, seed, last):
         with torch.no_grad():
             predictions, sample = chain(model, n, steps, guidance_scale, clip, seed)
         levels = lambda x: (x.clamp(-1, 1) + 1) * 127.5  # noqa: E731
-        background = levels(sample) < 12.5
-        final = levels(sample).round()
+        final = levels(sample)
+        background = final < 12.5
+        final = final.round()
         print(f"{model_name} ddim-{steps}, clip_x0={clip}: pixels at 0 {float((final == 0).float().mean()):.4f}, "
               f"at 1-12 {float(((final > 0) & (final <= 12)).float().mean()):.4f}")
         for t, x0 in predictions[-last:]:

@@ -13,14 +13,15 @@ the labels 0..9 in turn, and every setting starts from the same seed.
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
 
 import click
 import torch
 
 import genzoo
+from genzoo.atomic import write_bytes
+from genzoo.cli.options import parse_assignments
 from genzoo.plugin import load_dataset, to_levels
 
 BANDS = (("=0", 0, 0), ("1-12", 1, 12), ("13-127", 13, 127), ("128-254", 128, 254), ("=255", 255, 255))
@@ -29,19 +30,7 @@ BANDS = (("=0", 0, 0), ("1-12", 1, 12), ("13-127", 13, 127), ("128-254", 128, 25
 def parse_setting(text: str) -> tuple[str | None, dict]:
     """'ddim:steps=50,guidance_scale=1.5' -> ('ddim', {'steps': 50, 'guidance_scale': 1.5}); 'default' -> (None, {})."""
     name, _, rest = text.partition(":")
-    options = {}
-    for item in filter(None, rest.split(",")):
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"option {item!r} of {text!r} is not KEY=VALUE")
-        options[key] = parse_value(value)
-    return (None if name == "default" else name), options
-
-
-def parse_value(text: str) -> bool | int | float:
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    return int(text) if text.lstrip("-").isdigit() else float(text)
+    return (None if name == "default" else name), parse_assignments(tuple(filter(None, rest.split(","))))
 
 
 def level_counts(images: torch.Tensor) -> torch.Tensor:
@@ -76,10 +65,9 @@ def save_plot(rows: dict[str, torch.Tensor], output: Path, title: str) -> None:
     axis.set_title(title, fontsize=9)
     axis.legend(fontsize=7)
     figure.tight_layout()
-    handle, temporary = tempfile.mkstemp(suffix=".png", dir=output.parent)
-    os.close(handle)
-    figure.savefig(temporary, dpi=120)
-    os.replace(temporary, output)
+    png = io.BytesIO()
+    figure.savefig(png, format="png", dpi=120)
+    write_bytes(output, png.getvalue())
 
 
 @click.command()

@@ -23,9 +23,10 @@ from torch.nn import functional as F
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 from genzoo.metrics import evaluate
 from genzoo.metrics.base import EvalRequest
+from genzoo_adversarial.superresolution_data import MNIST_FACTOR, source_spec
 
 HIGH = DataSpec(shape=(1, 28, 28), value_range=(0.0, 1.0), levels=256, num_classes=10)
-LOW = DataSpec(shape=(1, 7, 7), value_range=(0.0, 1.0))
+LOW = source_spec(HIGH, MNIST_FACTOR)
 METRICS = ("psnr", "ssim", "translation-fid", "class-kept")
 
 

@@ -31,11 +31,11 @@ def main(models: tuple[str, ...], first: int, rows: int, output: str) -> None:
     size = target.shape[2:]
     columns = [F.interpolate(source, size=size, mode="nearest"),
                F.interpolate(source, size=size, mode="bicubic", align_corners=False).clamp(0, 1)]
-    for name in models:
-        columns.append(genzoo.load(name, verify=False).translate_inputs(source).cpu())
+    loaded = [genzoo.load(name, verify=False) for name in models]
+    columns += [model.translate_inputs(source).cpu() for model in loaded]
     columns.append(target)
     grid = torch.stack(columns, dim=1).flatten(0, 1)  # row-major: each digit's columns side by side
-    path = save_samples(grid, genzoo.load(models[0], verify=False).data_spec, output, nrow=len(columns))
+    path = save_samples(grid, loaded[0].data_spec, output, nrow=len(columns))
     click.echo(f"wrote {path}: columns input (nearest), bicubic, {', '.join(models)}, target; "
                f"mnist-sr test {first}..{first + rows - 1}")
 

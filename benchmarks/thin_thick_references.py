@@ -19,11 +19,11 @@ from typing import ClassVar
 
 import click
 import torch
-from torch.nn import functional as F
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 from genzoo.metrics.base import EvalRequest
 from genzoo.metrics.translation import class_kept_metric, translation_fid_metric
+from genzoo_adversarial.thick_digits import dilate
 
 DIGIT = DataSpec(shape=(1, 28, 28), value_range=(0.0, 1.0), levels=256, num_classes=10)
 
@@ -45,7 +45,7 @@ class ReferenceTranslator(GenerativeModel):
         self.operation, self.source_stream, self.target_stream = operation, source_stream, target_stream
 
     def translate(self, x: torch.Tensor, *, generator: torch.Generator | None = None) -> torch.Tensor:
-        return F.max_pool2d(x, 3, stride=1, padding=1) if self.operation == "dilate" else x
+        return dilate(x) if self.operation == "dilate" else x
 
 
 @click.command()
