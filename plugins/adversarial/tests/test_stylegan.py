@@ -11,7 +11,8 @@ import genzoo
 from genzoo.plugin import Batch, ConfigError
 from genzoo.training import train
 
-from genzoo_adversarial.stylegan import StyleGANStep, r1_penalty
+from genzoo_adversarial.losses import r1_penalty
+from genzoo_adversarial.stylegan import StyleGANStep
 from genzoo_adversarial.stylegan_layers import modulated_conv2d
 
 TINY = {"latent_dim": 4, "w_dim": 4, "mapping_layers": 1, "synthesis_channels": (4, 4, 4), "channels": (4, 8),

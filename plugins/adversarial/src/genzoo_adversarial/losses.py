@@ -78,8 +78,20 @@ def gradient_penalty(critic: Callable[[torch.Tensor], torch.Tensor], points: tor
     critic scores `pack` consecutive examples together (PacGAN), since that is the critic's input.
     The graph is kept (create_graph) so the penalty trains the critic.
     """
+    norms = (squared_input_gradient_norms(critic, points) + NORM_FLOOR).sqrt()
+    return (norms - 1).square().mean()
+
+
+def r1_penalty(discriminate: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor) -> torch.Tensor:
+    """R1 (Mescheder et al. 2018): E||grad_x D(x)||^2 over real examples (per discriminator output), with the graph
+    kept so that it trains the discriminator."""
+    return squared_input_gradient_norms(discriminate, real).mean()
+
+
+def squared_input_gradient_norms(critic: Callable[[torch.Tensor], torch.Tensor], points: torch.Tensor) -> torch.Tensor:
+    """||grad_x f(x)||^2 per critic output at `points` (detached here), the graph kept (create_graph) so that a
+    penalty on it trains the critic: what WGAN-GP's penalty and R1 are made of."""
     points = points.detach().requires_grad_(True)
     scores = critic(points)
     (grads,) = torch.autograd.grad(scores.sum(), points, create_graph=True)
-    norms = (grads.reshape(len(scores), -1).square().sum(dim=1) + NORM_FLOOR).sqrt()
-    return (norms - 1).square().mean()
+    return grads.reshape(len(scores), -1).square().sum(dim=1)

@@ -24,6 +24,7 @@ from genzoo.plugin import Batch, snap_to_levels
 from genzoo_adversarial.base import AdversarialConfig, AdversarialModel
 from genzoo_adversarial.dcgan import MNIST_IMAGES
 from genzoo_adversarial.gan import GANStep
+from genzoo_adversarial.losses import r1_penalty
 from genzoo_adversarial.noise import normal, uniform
 from genzoo_adversarial.stylegan_layers import MappingNetwork, SynthesisNetwork
 
@@ -149,15 +150,6 @@ class StyleGAN(AdversarialModel):
         mixed = uniform((n,), None, device) < self.config.mixing_probability
         crossover = torch.where(mixed, crossover, torch.full_like(crossover, self.num_layers))
         return self.mix(other, styles, crossover, source_b="coarse")
-
-
-def r1_penalty(discriminate, real: torch.Tensor) -> torch.Tensor:
-    """R1 (Mescheder et al. 2018): E||grad_x D(x)||^2 over real examples (per discriminator output), with the graph
-    kept so that it trains the discriminator."""
-    real = real.detach().requires_grad_(True)
-    logits = discriminate(real)
-    (grads,) = torch.autograd.grad(logits.sum(), real, create_graph=True)
-    return grads.reshape(len(logits), -1).square().sum(dim=1).mean()
 
 
 class StyleGANStep(GANStep):
