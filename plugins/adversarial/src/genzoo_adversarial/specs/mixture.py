@@ -1,6 +1,6 @@
 """MGAN: a mixture of generators against mode collapse (import paths only, no torch)."""
 
-from genzoo import ArchitectureSpec, Capability, CommandSpec, MetricSpec, SamplerSpec
+from genzoo import ArchitectureSpec, Capability
 
 from genzoo_adversarial.specs.unconditional import FAMILY, GAN_METHODS, PACKAGE, TINY_MLP
 
@@ -15,6 +15,3 @@ ARCHITECTURES: list[ArchitectureSpec] = [
         tiny_config=TINY_MLP | {"generators": 3},
     ),
 ]
-SAMPLERS: list[SamplerSpec] = []
-METRICS: list[MetricSpec] = []
-COMMANDS: list[CommandSpec] = []

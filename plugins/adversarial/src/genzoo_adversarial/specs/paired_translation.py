@@ -4,7 +4,7 @@ The translation metrics it is measured with (`translation-fid`, `class-kept`) ar
 paths only (no torch), so `genzoo list` stays fast.
 """
 
-from genzoo import ArchitectureSpec, Capability, CommandSpec, DatasetSpec, DataSpec, MetricSpec, SamplerSpec
+from genzoo import ArchitectureSpec, Capability, DatasetSpec, DataSpec
 
 FAMILY = "adversarial"
 PACKAGE = "genzoo_adversarial"
@@ -52,6 +52,3 @@ DATASETS: list[DatasetSpec] = [
                 fields={"x": _image(8, 2), "label": LABEL},
                 splits={"train": 1_437, "test": 360}),
 ]
-METRICS: list[MetricSpec] = []
-SAMPLERS: list[SamplerSpec] = []
-COMMANDS: list[CommandSpec] = []

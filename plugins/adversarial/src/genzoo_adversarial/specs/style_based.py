@@ -3,7 +3,7 @@
 Import paths only (no torch), so `genzoo list` stays fast.
 """
 
-from genzoo import ArchitectureSpec, Capability, CommandSpec, MetricSpec, SamplerSpec
+from genzoo import ArchitectureSpec, Capability, SamplerSpec
 
 FAMILY = "adversarial"
 PACKAGE = "genzoo_adversarial"
@@ -36,5 +36,3 @@ SAMPLERS: list[SamplerSpec] = [
         description="Style-mixing grid, n = (k + 1)^2: top row source B, left column source A, cell (i, j) A_i with "
                     "B_j's styles below layer --set crossover=K (source_b=fine: from K on); truncation=psi too."),
 ]
-METRICS: list[MetricSpec] = []
-COMMANDS: list[CommandSpec] = []

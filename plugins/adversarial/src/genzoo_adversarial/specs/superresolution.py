@@ -3,7 +3,7 @@
 Import paths only (no torch), so `genzoo list` and `genzoo datasets` stay fast.
 """
 
-from genzoo import ArchitectureSpec, Capability, CommandSpec, DatasetSpec, DataSpec, MetricSpec, SamplerSpec
+from genzoo import ArchitectureSpec, Capability, DatasetSpec, DataSpec
 
 PACKAGE = "genzoo_adversarial"
 MNIST_HIGH = DataSpec(shape=(1, 28, 28), value_range=(0.0, 1.0), levels=256, num_classes=10)
@@ -48,6 +48,3 @@ DATASETS: list[DatasetSpec] = [
                 description="digits-sr's 4x4 source images alone (x) with labels.",
                 fields={"x": _low((1, 4, 4), 10), "label": LABEL}, splits={"train": 1_437, "test": 360}),
 ]
-SAMPLERS: list[SamplerSpec] = []
-METRICS: list[MetricSpec] = []
-COMMANDS: list[CommandSpec] = []

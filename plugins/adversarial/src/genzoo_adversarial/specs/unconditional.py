@@ -3,7 +3,7 @@
 Import paths only (no torch), so `genzoo list` stays fast.
 """
 
-from genzoo import ArchitectureSpec, Capability, CommandSpec, MetricSpec, SamplerSpec
+from genzoo import ArchitectureSpec, Capability, SamplerSpec
 
 FAMILY = "adversarial"
 PACKAGE = "genzoo_adversarial"
@@ -58,5 +58,3 @@ SAMPLERS: list[SamplerSpec] = [
                     "method=resample|clamp), decoded by the generator.",
     ),
 ]
-METRICS: list[MetricSpec] = []
-COMMANDS: list[CommandSpec] = []

@@ -4,7 +4,7 @@ digit datasets it trains on and the `cycle-error` metric.
 Import paths only (no torch), so `genzoo list` stays fast.
 """
 
-from genzoo import ArchitectureSpec, Capability, CommandSpec, DatasetSpec, DataSpec, MetricSpec, SamplerSpec
+from genzoo import ArchitectureSpec, Capability, CommandSpec, DatasetSpec, DataSpec, MetricSpec
 
 FAMILY = "adversarial"
 PACKAGE = "genzoo_adversarial"
@@ -49,7 +49,6 @@ METRICS: list[MetricSpec] = [
                description="Two-way translators: mean |G_ba(G_ab(a)) - a| and |G_ab(G_ba(b)) - b| per pixel over n "
                            "test images of streams a and b."),
 ]
-SAMPLERS: list[SamplerSpec] = []
 COMMANDS: list[CommandSpec] = [
     CommandSpec(name="cyclegan-direction", target=f"{PACKAGE}.cyclegan_direction_command:cyclegan_direction_command",
                 description="Save a CycleGAN checkpoint with translate running a_to_b or b_to_a (same weights)."),
