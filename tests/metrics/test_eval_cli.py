@@ -94,3 +94,16 @@ def test_device_reaches_the_feature_classifier(monkeypatch):
 def test_a_bad_device_is_a_usage_error():
     result = _run("--real", "digits", "--metric", "fid", "--device", "toaster")
     assert result.exit_code == 2 and "not a torch device: 'toaster'" in result.output
+
+
+def test_a_metric_that_draws_no_samples_leaves_the_sampler_out_of_its_command(truth_registry, tmp_path):
+    folder = genzoo.save_pretrained(genzoo.create("toy-truth"), tmp_path / "truth",
+                                    card=genzoo.ModelCard(name="truth", datasets=["8gaussians"]))
+    result = _run(str(folder), "--metric", "modes", "--metric", "nll", "--n", "500", "--sampler", "ancestral", "--json")
+    assert result.exit_code == 0, result.output
+    commands = {r["name"]: r["command"] for r in json.loads(result.stdout)["results"]}
+    assert commands["modes"].endswith("--n 500 --sampler ancestral")
+    assert commands["nll"] == f"genzoo eval {folder} --metric nll --data 8gaussians --seed 0 --n 500"
+    card = genzoo.ModelCard(name="truth", metrics=[genzoo.MetricResult(name="nll", value=1.0, dataset="8gaussians",
+                                                                        command=commands["nll"])])
+    assert card.metrics[0].key == "nll[n=500]"

@@ -87,7 +87,7 @@ def genzoo_datasets() -> list[DatasetSpec]:
 @hookimpl
 def genzoo_metrics() -> list[MetricSpec]:
     return [
-        MetricSpec(name="nll", target="genzoo.metrics.nll:nll_metric",
+        MetricSpec(name="nll", draws_samples=False, target="genzoo.metrics.nll:nll_metric",
                    description="Test NLL in nats and bits/dim (exact or flagged bound); the ideal on 2D toys."),
         MetricSpec(name="fid", target="genzoo.metrics.fid:fid_metric",
                    description="FID on the dataset classifier's features, with the real test-vs-train floor."),
@@ -103,18 +103,19 @@ def genzoo_metrics() -> list[MetricSpec]:
                    description="Share of class-conditional samples the classifier assigns to the requested class."),
         MetricSpec(name="modes", target="genzoo.metrics.modes:modes_metric",
                    description="VEEGAN mode coverage: captured modes and share of high-quality samples."),
-        MetricSpec(name="accuracy", target="genzoo.metrics.conditional:accuracy_metric",
+        MetricSpec(name="accuracy", draws_samples=False, target="genzoo.metrics.conditional:accuracy_metric",
                    description="Test accuracy of a classifier model."),
-        MetricSpec(name="psnr", target="genzoo.metrics.fidelity:psnr_metric",
+        MetricSpec(name="psnr", draws_samples=False, target="genzoo.metrics.fidelity:psnr_metric",
                    description="Translators on paired data: mean PSNR (dB) of each translated test input against "
                                "its own target."),
-        MetricSpec(name="ssim", target="genzoo.metrics.fidelity:ssim_metric",
+        MetricSpec(name="ssim", draws_samples=False, target="genzoo.metrics.fidelity:ssim_metric",
                    description="Translators on paired data: mean SSIM (Wang et al. 2004, 11x11 Gaussian window, "
                                "sigma 1.5) of each translated test input against its own target."),
-        MetricSpec(name="translation-fid", target="genzoo.metrics.translation:translation_fid_metric",
+        MetricSpec(name="translation-fid", draws_samples=False,
+                   target="genzoo.metrics.translation:translation_fid_metric",
                    description="Translators: FID of n=2,000 translated test inputs vs real target-domain test images, "
                                "with the floor of other real targets at the same n."),
-        MetricSpec(name="class-kept", target="genzoo.metrics.translation:class_kept_metric",
+        MetricSpec(name="class-kept", draws_samples=False, target="genzoo.metrics.translation:class_kept_metric",
                    description="Translators: share of translated test inputs the classifier assigns to the input's "
                                "class."),
     ]

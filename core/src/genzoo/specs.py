@@ -168,6 +168,11 @@ class MetricSpec(_Spec):
     """An evaluation metric; target is a callable or class documented by the metric."""
 
     target: ImportPath
+    draws_samples: bool = Field(
+        True, description="False for a metric that never runs the model's sampler (a likelihood, a translation): "
+                          "`genzoo eval` leaves --sampler and --set out of its request and its command, so a card "
+                          "does not key the number by settings that cannot change it."
+    )
 
 
 class CommandSpec(_Spec):

@@ -82,6 +82,7 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
     from genzoo.cli.sample import checked_device
     from genzoo.metrics import evaluate
     from genzoo.metrics.base import EvalRequest
+    from genzoo.registry import get_registry
 
     if bool(name) == bool(real):  # an empty string counts as not given
         raise click.UsageError("give a model NAME or --real DATASET (not both)")
@@ -98,9 +99,11 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
     target = ["--real", real] if real else [name]
     results = []
     for metric in metrics:
-        request = EvalRequest(data=data, data_dir=data_dir, n=n, seed=seed, sampler=sampler, sampler_options=options,
-                              likelihood_options=likelihood_options, batch_size=batch_size, device=device,
-                              command=eval_command_line(target, metric, data, n, seed, sampler, assignments,
+        sampling = (sampler, options, assignments) if get_registry().metric(metric).draws_samples else (None, {}, ())
+        request = EvalRequest(data=data, data_dir=data_dir, n=n, seed=seed, sampler=sampling[0],
+                              sampler_options=sampling[1], likelihood_options=likelihood_options,
+                              batch_size=batch_size, device=device,
+                              command=eval_command_line(target, metric, data, n, seed, sampling[0], sampling[2],
                                                         likelihood, data_dir))
         results += evaluate(model, metric, request)
     report = {"model": name, "real": real, "dataset": data, "results": [r.model_dump() for r in results]}

@@ -133,17 +133,17 @@ def genzoo_samplers() -> list[SamplerSpec]:
 def genzoo_metrics() -> list[MetricSpec]:
     return [
         MetricSpec(
-            name="recon-mse",
+            name="recon-mse", draws_samples=False,
             target=f"{PACKAGE}.metrics:reconstruction_metric",
             description="Mean squared reconstruction error per pixel on the test split (encoder + decoder).",
         ),
         MetricSpec(
-            name="elbo-terms",
+            name="elbo-terms", draws_samples=False,
             target=f"{PACKAGE}.metrics:elbo_terms_metric",
             description="The ELBO's reconstruction term and KL(q(z|x) || p(z)) on the test split, in nats.",
         ),
         MetricSpec(
-            name="codebook",
+            name="codebook", draws_samples=False,
             target=f"{PACKAGE}.metrics:codebook_metric",
             description="Codebook usage of a VQ model on the test split: perplexity and share of codes used.",
         ),

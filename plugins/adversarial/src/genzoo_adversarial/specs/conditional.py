@@ -66,13 +66,13 @@ SAMPLERS: list[SamplerSpec] = [
 ]
 METRICS: list[MetricSpec] = [
     MetricSpec(
-        name="code-agreement",
+        name="code-agreement", draws_samples=False,
         target=f"{PACKAGE}.code_agreement:code_agreement_metric",
         description="InfoGAN: share of real test images whose categorical code (argmax Q) matches their class "
                     "under the best code-to-class matching (Hungarian).",
     ),
     MetricSpec(
-        name="anomaly-auroc",
+        name="anomaly-auroc", draws_samples=False,
         target=f"{PACKAGE}.anomaly_metric:anomaly_auroc_metric",
         description="AUROC of anomaly scores on the test split, the class an AnoGAN left out as the anomaly (every "
                     "class in turn for a model without one); AnoGAN latent search or autoencoder reconstruction error.",

@@ -45,7 +45,7 @@ DATASETS: list[DatasetSpec] = [
                 splits={"train": 719, "test": 180}),
 ]
 METRICS: list[MetricSpec] = [
-    MetricSpec(name="cycle-error", target=f"{PACKAGE}.cycle_error:cycle_error_metric",
+    MetricSpec(name="cycle-error", draws_samples=False, target=f"{PACKAGE}.cycle_error:cycle_error_metric",
                description="Two-way translators: mean |G_ba(G_ab(a)) - a| and |G_ab(G_ba(b)) - b| per pixel over n "
                            "test images of streams a and b."),
 ]

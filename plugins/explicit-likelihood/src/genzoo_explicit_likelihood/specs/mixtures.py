@@ -34,7 +34,7 @@ ARCHITECTURES: list[ArchitectureSpec] = [
 SAMPLERS: list[SamplerSpec] = []
 METRICS: list[MetricSpec] = [
     MetricSpec(
-        name="components",
+        name="components", draws_samples=False,
         target=f"{PACKAGE}.mixture_fitting:components_metric",
         description="Mixture components whose (expected) weight is above 1%: how many a variational GMM kept.",
     ),
