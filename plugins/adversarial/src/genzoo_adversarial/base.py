@@ -35,8 +35,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from genzoo import Capability, GenerativeModel
-from genzoo.plugin import Batch, CapabilityError, ConfigError, TrainingStep, snap_to_levels
+from genzoo.plugin import Batch, CapabilityError, ConfigError, TrainingStep
 
+from genzoo_adversarial.generator_outputs import as_valid_sample, squash_to_range
 from genzoo_adversarial.networks import NetworkConfig, build_discriminator, build_generator
 from genzoo_adversarial.noise import normal
 
@@ -95,19 +96,11 @@ class AdversarialModel(GenerativeModel):
     def fake(self, z: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
         """G(z) in the DataSpec's value range, differentiable: a sigmoid onto [low, high] (DCGAN's tanh output,
         rescaled), unbounded data as the network gives it."""
-        out = self.generator(z, self.label(condition))
-        if self.data_spec.value_range is None:
-            return out
-        low, high = self.data_spec.value_range
-        return low + (high - low) * torch.sigmoid(out)
+        return squash_to_range(self.generator(z, self.label(condition)), self.data_spec)
 
     def generate_from_latent(self, z: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
         """G(z) as a valid sample: `fake`, snapped to the nearest level for discrete or binary data."""
-        x = self.fake(z, condition)
-        spec = self.data_spec
-        if spec.kind == "continuous":
-            return x
-        return snap_to_levels(x, spec.levels or 2, spec.value_range)
+        return as_valid_sample(self.fake(z, condition), self.data_spec)
 
     def generate(self, n: int, *, condition: torch.Tensor | None = None,
                  generator: torch.Generator | None = None) -> torch.Tensor:

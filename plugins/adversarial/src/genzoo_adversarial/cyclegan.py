@@ -21,19 +21,20 @@ import torch
 from pydantic import Field, model_validator
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import ConfigError, snap_to_levels
+from genzoo.plugin import ConfigError
 
+from genzoo_adversarial.cgan import MNIST
+from genzoo_adversarial.generator_outputs import as_valid_sample, squash_to_range
 from genzoo_adversarial.resnet_generator import ResNetGenerator
 from genzoo_adversarial.translation_networks import PatchGAN
 
-MNIST_IMAGE = DataSpec(shape=(1, 28, 28), value_range=(0.0, 1.0), levels=256, num_classes=10)
 Direction = Literal["a_to_b", "b_to_a"]
 # Which generator maps which way, and which discriminator judges each domain.
 GENERATORS: dict[str, str] = {"a_to_b": "generator_ab", "b_to_a": "generator_ba"}
 
 
 class CycleGANConfig(ModelConfig):
-    data: DataSpec = MNIST_IMAGE
+    data: DataSpec = MNIST
     source: DataSpec | None = Field(None, description="The input domain's DataSpec; None: the same as `data`.")
     direction: Direction = Field("a_to_b", description="What translate does: a_to_b runs G_ab, b_to_a runs G_ba.")
     width: int = Field(32, ge=1, description="Generator width after its first 7x7 convolution (the paper: 64).")
@@ -47,7 +48,7 @@ class CycleGANConfig(ModelConfig):
     @classmethod
     def _source_defaults_to_data(cls, values: Any) -> Any:
         if isinstance(values, dict) and values.get("source") is None:
-            values = {**values, "source": values.get("data", MNIST_IMAGE)}
+            values = {**values, "source": values.get("data", MNIST)}
         return values
 
     @model_validator(mode="after")
@@ -109,9 +110,7 @@ class CycleGAN(GenerativeModel):
     def map(self, x: torch.Tensor, direction: Direction) -> torch.Tensor:
         """G_ab(x) or G_ba(x) in the target domain's value range, differentiable (what training uses): a
         sigmoid onto [low, high] (the paper's tanh output, rescaled)."""
-        out = getattr(self, GENERATORS[direction])(x)
-        low, high = self.domain_spec(direction[-1]).value_range or (-1.0, 1.0)
-        return low + (high - low) * torch.sigmoid(out)
+        return squash_to_range(getattr(self, GENERATORS[direction])(x), self.domain_spec(direction[-1]))
 
     def translate(self, x: torch.Tensor, *, generator: torch.Generator | None = None,
                   direction: Direction | None = None) -> torch.Tensor:
@@ -120,9 +119,7 @@ class CycleGAN(GenerativeModel):
         direction = direction or self.config.direction
         if direction not in GENERATORS:
             raise ConfigError(f"direction must be one of {', '.join(GENERATORS)}, got {direction!r}")
-        out = self.map(x, direction)
-        spec = self.domain_spec(direction[-1])
-        return out if spec.kind == "continuous" else snap_to_levels(out, spec.levels or 2, spec.value_range)
+        return as_valid_sample(self.map(x, direction), self.domain_spec(direction[-1]))
 
     def cycle(self, x: torch.Tensor, direction: Direction | None = None) -> torch.Tensor:
         """x translated and translated back: G_ba(G_ab(x)) for a_to_b, G_ab(G_ba(x)) for b_to_a."""

@@ -19,20 +19,21 @@ import torch
 from pydantic import Field, model_validator
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import Batch, ConfigError, TrainingStep, snap_to_levels
+from genzoo.plugin import Batch, ConfigError, TrainingStep
 
 from genzoo_adversarial.base import DISCRIMINATOR, GENERATOR, optimizer_defaults
+from genzoo_adversarial.cgan import MNIST
+from genzoo_adversarial.generator_outputs import as_valid_sample, squash_to_range
 from genzoo_adversarial.paired_losses import L1_WEIGHT, pix2pix_discriminator_loss, pix2pix_generator_loss
 from genzoo_adversarial.translation_networks import Norm, PatchGAN, UNet
 
-MNIST_DIGIT = DataSpec(shape=(1, 28, 28), value_range=(0.0, 1.0), levels=256, num_classes=10)
 SOURCE_FIELD = "source"
 
 
 class Pix2PixConfig(ModelConfig):
     """The target images (`data`, from the training data's "x"), the source images and both networks' widths."""
 
-    data: DataSpec = MNIST_DIGIT
+    data: DataSpec = MNIST
     source: DataSpec | None = Field(None, description="What translate takes; default: images of data's shape with "
                                                       "values in [0, 1] (an edge map, or any grey image).")
     generator_channels: tuple[int, ...] = Field((64, 128, 256), description="U-Net widths, one stride-2 level each.")
@@ -50,7 +51,7 @@ class Pix2PixConfig(ModelConfig):
         if not isinstance(values, dict) or values.get("source") is not None:
             return values
         try:
-            shape = DataSpec.model_validate(values.get("data", MNIST_DIGIT)).shape
+            shape = DataSpec.model_validate(values.get("data", MNIST)).shape
         except ValueError:
             return values  # the data field's own validation says what is wrong
         return {**values, "source": DataSpec(shape=shape, value_range=(0.0, 1.0))}
@@ -84,16 +85,11 @@ class Pix2Pix(GenerativeModel):
 
     def fake(self, source: torch.Tensor) -> torch.Tensor:
         """G(s) in the data's value range, differentiable: a sigmoid onto [low, high] (pix2pix's tanh, rescaled)."""
-        low, high = self.data_spec.value_range
-        return low + (high - low) * torch.sigmoid(self.generator(source))
+        return squash_to_range(self.generator(source), self.data_spec)
 
     def translate(self, x: torch.Tensor, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """G(x), snapped to the data's levels when they are discrete or binary (`generator` is unused: see above)."""
-        out = self.fake(x.to(self.dtype))
-        spec = self.data_spec
-        if spec.kind == "continuous":
-            return out
-        return snap_to_levels(out, spec.levels or 2, spec.value_range)
+        return as_valid_sample(self.fake(x.to(self.dtype)), self.data_spec)
 
     def discriminate(self, source: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
         """The PatchGAN's logit map for the source stacked with an image, (n, 1, h', w')."""

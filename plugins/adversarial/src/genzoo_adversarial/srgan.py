@@ -14,10 +14,11 @@ from pydantic import Field, model_validator
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 
+from genzoo_adversarial.cgan import MNIST
+from genzoo_adversarial.generator_outputs import as_valid_sample, squash_to_range
 from genzoo_adversarial.srgan_networks import SRDiscriminator, SRResNet
 from genzoo_adversarial.superresolution_data import MNIST_FACTOR, source_spec
 
-MNIST = DataSpec(shape=(1, 28, 28), value_range=(0.0, 1.0), levels=256, num_classes=10)
 
 
 class SRGANConfig(ModelConfig):
@@ -67,11 +68,10 @@ class SRGAN(GenerativeModel):
 
     def upsample(self, x: torch.Tensor) -> torch.Tensor:
         """The generator's output in the DataSpec's value range (a sigmoid), differentiable: what training calls."""
-        low, high = self.data_spec.value_range
-        return low + (high - low) * torch.sigmoid(self.generator(x))
+        return squash_to_range(self.generator(x), self.data_spec)
 
     def translate(self, x: torch.Tensor, *, generator: torch.Generator | None = None) -> torch.Tensor:
-        return self.upsample(x)
+        return as_valid_sample(self.upsample(x), self.data_spec)
 
     def discriminate(self, x: torch.Tensor) -> torch.Tensor:
         """One realness logit per image."""
