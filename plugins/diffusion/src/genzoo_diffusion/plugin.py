@@ -89,6 +89,9 @@ def genzoo_samplers() -> list[SamplerSpec]:
                     description="DDIM on --steps evenly spaced timesteps; --set eta=0 (deterministic) to 1."),
         SamplerSpec(name="dpm-solver", target=f"{PACKAGE}.samplers:DPMSolverSampler", **needs,
                     description="DPM-Solver++(2M), a second-order multistep solver (Lu et al. 2022); good at 10-25 steps."),
+        SamplerSpec(name="unipc", target=f"{PACKAGE}.unipc:UniPCSampler", **needs,
+                    description="UniPC (Zhao et al. 2023): DPM-Solver++(2M) plus a corrector that reuses each new "
+                                "network call; --steps, default 20."),
     ]
 
 

@@ -4,6 +4,8 @@
 - `ddim`: Song et al. 2021 on an evenly spaced subset of `steps` timesteps; eta = 0 is deterministic,
   eta = 1 matches DDPM's variance on that subset.
 - `dpm-solver`: DPM-Solver++(2M) of Lu et al. 2022, second-order multistep in log-SNR.
+- `unipc` (unipc.py): UniPC of Zhao et al. 2023, the same predictor with a corrector that reuses each new
+  evaluation, so it costs no extra network call.
 
 All of them only call `model.predict(x_t, t, condition, guidance_scale)` for (eps, x_0), then
 `model.from_diffusion_space` (pixels back to [0, 1], latents through the decoder).
@@ -176,12 +178,19 @@ class DPMSolverSampler(Sampler):
                 x = x0
                 break
             h = lam[t_next] - lam[t]
-            direction = x0
-            if previous_x0 is not None:
-                r = previous_h / h
-                direction = (1 + 1 / (2 * r)) * x0 - 1 / (2 * r) * previous_x0
-            x = (sigma[t_next] / sigma[t]) * x - alpha[t_next] * torch.expm1(-h) * direction
+            x = multistep_update(x, x0, previous_x0, h, previous_h, alpha[t_next], sigma[t_next] / sigma[t])
             previous_x0, previous_h = x0, h
         return model.from_diffusion_space(x)
+
+
+def multistep_update(x, x0, previous_x0, h, previous_h, alpha_next, sigma_ratio):
+    """One DPM-Solver++(2M) step of log-SNR length h from x (whose x_0 prediction is x0) to the next timestep:
+    (sigma_next / sigma) x - alpha_next (e^{-h} - 1) D, with D the last two x_0 predictions extrapolated by the
+    ratio r = previous_h / h of step lengths (first order, D = x0, when there is no previous one)."""
+    direction = x0
+    if previous_x0 is not None:
+        r = previous_h / h
+        direction = (1 + 1 / (2 * r)) * x0 - 1 / (2 * r) * previous_x0
+    return sigma_ratio * x - alpha_next * torch.expm1(-h) * direction
 
 
