@@ -9,7 +9,7 @@ from genzoo.metrics import evaluate
 from genzoo.metrics.base import EvalRequest
 from genzoo.plugin import CapabilityError, load_dataset
 from genzoo_adversarial.melodies import melody
-from genzoo_adversarial.melody_rules import REST, melody_line, rule_counts, shares
+from genzoo_adversarial.melody_rules import REST, distinct_share, melody_line, rule_counts, shares
 from genzoo_adversarial.melody_theory import CHORDS, MELODY_BARS, PROGRESSIONS, midi, row
 from genzoo_adversarial.specs.melody import TINY_MIDINET
 
@@ -63,11 +63,17 @@ def test_rule_counts_by_hand_on_a_hand_written_bar():
     assert shares(rule_counts(torch.zeros(1, 1, 24, 16), torch.tensor([0])))["melody-in-scale"] == 0.0  # no notes
 
 
+def test_distinct_share_by_hand():
+    bars = torch.stack([hand_written_bar()[0], hand_written_bar()[0], torch.zeros(1, 24, 16)])
+    assert distinct_share(bars) == pytest.approx(2 / 3)
+    assert distinct_share(bars * 0.9) == pytest.approx(2 / 3)  # values above 0.5 sound
+
+
 def test_the_metric_scores_samples_and_the_real_test_bars():
     model = genzoo.create("midinet", **TINY_MIDINET)
     results = {r.name: r.value for r in evaluate(model, "melody-rules", EvalRequest(data="melodies-tiny", n=16))}
     test = load_dataset("melodies-tiny", "test").field_tensors()
-    real = shares(rule_counts(test["x"], test["label"]))
+    real = shares(rule_counts(test["x"], test["label"])) | {"melody-distinct-bars": distinct_share(test["x"])}
     assert {name: results[f"{name}-real"] for name in real} == real
     assert set(results) == set(real) | {f"{name}-real" for name in real}
     with pytest.raises(CapabilityError):

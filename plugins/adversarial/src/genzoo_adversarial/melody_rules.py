@@ -8,7 +8,9 @@ sounding pitch, the highest where several sound, or a rest), for samples and for
 - `melody-strong-beat-chord-tone`: strong beats (steps 0 and 8) sounding a tone of the bar's chord /
   strong beats sounding a note;
 - `melody-stepwise`: consecutive notes of a bar (rests skipped) at most 2 semitones apart / such pairs;
-- `melody-sounding-steps`: steps sounding a note / steps (so a generator of silence cannot score well).
+- `melody-sounding-steps`: steps sounding a note / steps (so a generator of silence cannot score well);
+- `melody-distinct-bars`: distinct bars / bars (so a generator that plays one rule-perfect bar per chord,
+  ignoring its noise, shows as collapsed).
 
 Samples are drawn for the chords of the first n test bars (whole test melodies, in order), so with the
 `melody` sampler's 8 bars per melody each generated melody follows a real test melody's progression
@@ -74,6 +76,11 @@ def rule_counts(bars: torch.Tensor, chords: torch.Tensor) -> RuleCounts:
     return RuleCounts(*(tuple(counts) for counts in totals))
 
 
+def distinct_share(bars: torch.Tensor) -> float:
+    """Distinct bars (as 0/1 piano-rolls, values above 0.5 sounding) / bars."""
+    return len(torch.unique((bars > 0.5).flatten(1), dim=0)) / len(bars)
+
+
 def shares(counts: RuleCounts) -> dict[str, float]:
     """Each rule's hits / total (0 where a total is 0), keyed by its result name."""
     return {f"melody-{field.replace('_', '-')}": hits / total if total else 0.0
@@ -82,7 +89,7 @@ def shares(counts: RuleCounts) -> dict[str, float]:
 
 @torch.no_grad()
 def melody_rules_metric(model, request: EvalRequest):
-    """The four shares for n samples (default: every test bar) and for the same real test bars."""
+    """The five shares for n samples (default: every test bar) and for the same real test bars."""
     model = require_model(model, "melody-rules")
     test = request.dataset("test")
     tensors = test.field_tensors() if hasattr(test, "field_tensors") else {}
@@ -96,8 +103,8 @@ def melody_rules_metric(model, request: EvalRequest):
     samples = model.sample(n, condition=chords, generator=torch.Generator().manual_seed(request.seed),
                            sampler=request.sampler, **request.sampler_options).cpu()
     described = f"n={n} bars for the chords of the first {n} test bars"
-    results = [request.result(name, value, notes=f"samples, {described}")
-               for name, value in shares(rule_counts(samples, chords)).items()]
-    results += [request.result(f"{name}-real", value, notes=f"real test bars, n={n}")
-                for name, value in shares(rule_counts(real, chords)).items()]
+    results = []
+    for bars, suffix, about in ((samples, "", f"samples, {described}"), (real, "-real", f"real test bars, n={n}")):
+        values = shares(rule_counts(bars, chords)) | {"melody-distinct-bars": distinct_share(bars)}
+        results += [request.result(name + suffix, value, notes=about) for name, value in values.items()]
     return results
