@@ -82,12 +82,12 @@ def test_scripted_expert_scores_500():
 def test_dataset_is_deterministic_subsampled_and_labelled_by_the_expert():
     first, again = load_dataset("cartpole-expert", "train"), load_dataset("cartpole-expert", "train")
     pairs = first.tensors()[0]
-    assert pairs.shape == (100, 5) and torch.equal(pairs, again.tensors()[0])  # 4 episodes x 25 pairs
+    assert pairs.shape == (25, 5) and torch.equal(pairs, again.tensors()[0])  # 1 episode, every 20th of 500 pairs
     states, actions = split_pairs(pairs)
     assert torch.equal(expert_actions(states), actions)
     assert not torch.equal(pairs, load_dataset("cartpole-expert", "test").tensors()[0])
     assert not torch.equal(pairs, load_dataset("cartpole-expert", "train", seed=1).tensors()[0])
-    assert len(load_dataset("cartpole-expert", "train", episodes=1, every=50)) == 10
+    assert len(load_dataset("cartpole-expert", "train", episodes=4, every=50)) == 40
 
 
 def test_dataset_keeps_every_kth_pair_of_an_episode():

@@ -5,8 +5,9 @@ Ho & Ermon (2016) gave each imitation method a few expert trajectories and kept 
 plays the environment, can still match the expert's occupancy measure. Here the expert is the
 scripted controller of `cartpole.py` (500, the maximum, on every seed), `episodes` trajectories are
 played from seeds drawn from `seed`, and each keeps every `every`-th pair from a random offset in
-[0, every). With the defaults (4 episodes, every 20th pair) the training split has 4 x 25 = 100
-pairs. The test split plays other episodes (a disjoint seed stream) the same way.
+[0, every). The defaults are the paper's smallest CartPole setting: 1 episode, every 20th pair, so
+the training split has 25 pairs (`--set data.episodes=4` gives 100; the paper also used 4, 7 and
+10). The test split plays other episodes (a disjoint seed stream) the same way.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from genzoo_adversarial.cartpole import MAX_RETURN, PAIR_DIM, distinct_seeds, ex
 
 Split = Literal["train", "test"]
 PAIRS = DataSpec(shape=(PAIR_DIM,), value_range=None)  # (x, x_dot, theta, theta_dot, action)
-DEFAULT_EPISODES, DEFAULT_EVERY = 4, 20
+DEFAULT_EPISODES, DEFAULT_EVERY = 1, 20
 
 
 def expert_episode_seeds(split: Split, episodes: int, seed: int) -> list[int]:

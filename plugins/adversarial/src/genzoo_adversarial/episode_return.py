@@ -9,6 +9,8 @@ expert-episode-return-std.
 
 from __future__ import annotations
 
+from functools import partial
+
 import torch
 from pydantic import ValidationError
 
@@ -18,6 +20,7 @@ from genzoo_adversarial.cartpole import distinct_seeds, expert_actions, play_see
 from genzoo_adversarial.gail_sampler import SAMPLER, RolloutOptions
 
 DEFAULT_EPISODES = 100
+ENVIRONMENT_SPLIT = "environment"  # results come from episodes played now, not from a split of the dataset
 SEED_STREAM = 7_777_777  # evaluation seeds come from their own stream, apart from the dataset's
 
 
@@ -62,12 +65,13 @@ def episode_return_metric(model, request: EvalRequest):
     generator = torch.Generator().manual_seed(request.seed)
     returns = policy_returns(model, seeds, options.action == "greedy", generator)
     expert = expert_returns(seeds)
+    result = partial(request.result, split=ENVIRONMENT_SPLIT)
     where = f"CartPole-v1, {n} episodes (reset seeds from --seed {request.seed})"
     spread = f"min {returns.min():.0f}, max {returns.max():.0f}, {int((returns == 500).sum())} of {n} at 500"
     return [
-        request.result("episode-return", returns.mean(), notes=f"{options.action} actions, {where}; {spread}"),
-        request.result("episode-return-std", returns.std(unbiased=False), notes=f"{options.action} actions, {where}"),
-        request.result("expert-episode-return", expert.mean(), notes=f"scripted expert, same {n} episodes"),
-        request.result("expert-episode-return-std", expert.std(unbiased=False), notes=f"scripted expert, same {n} "
+        result("episode-return", returns.mean(), notes=f"{options.action} actions, {where}; {spread}"),
+        result("episode-return-std", returns.std(unbiased=False), notes=f"{options.action} actions, {where}"),
+        result("expert-episode-return", expert.mean(), notes=f"scripted expert, same {n} episodes"),
+        result("expert-episode-return-std", expert.std(unbiased=False), notes=f"scripted expert, same {n} "
                                                                                          "episodes"),
     ]
