@@ -1,15 +1,15 @@
 """Latent diffusion (Rombach et al. 2022): the UNet DDPM in the latent space of a registered autoencoder.
 
-The autoencoder is configured by name (`autoencoder="vqvae-mnist"`: a pretrained name, a checkpoint
-folder or an hf:// reference) and loaded through genzoo's registry, so this family never imports
-the family that provides it. It must offer the VQ-VAE latent interface: `encode_latents(x)` -> the
-continuous encoder outputs z_e (n, C, h, w) before quantization, `decode_latents(z)` -> images
-(snapping z to the nearest codes, so the quantizer is part of the decoder as in Rombach et al.),
-`embed(codes)` and `config.codebook_size`. Its weights are frozen and are not part of this model's
-checkpoint: the registry pins them by sha256, and the name is in this model's config.
+The autoencoder is configured by name (`autoencoder="kl-autoencoder-mnist"` or `"vqvae-mnist"`: a pretrained
+name, a checkpoint folder or an hf:// reference) and loaded through genzoo's registry, so this family never
+imports the family that provides it. It must offer the latent interface: `latent_shape`, `encode_latents(x)` ->
+continuous latents (n, C, h, w), `decode_latents(z)` -> images (a VQ-VAE snaps z to its nearest codes there, so
+the quantizer is part of the decoder as in Rombach et al.) and `latent_statistics()` -> per-channel mean and
+spread (C,), by which latents are standardised (the role of Stable Diffusion's scale factor: a KL autoencoder
+measures them on its training set, a VQ-VAE takes them from its codebook). Its weights are frozen and are not
+part of this model's checkpoint: the registry pins them by sha256, and the name is in this model's config.
 
-Latents are standardised per channel with the codebook's mean and spread (the role of Stable
-Diffusion's latent scale factor), computed from the autoencoder's weights, so no data pass is needed.
+`ldm-cond` is the class-conditional variant with classifier-free guidance, like `ddpm-cond`.
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ from genzoo_diffusion.diffusion import DiffusionModel
 from genzoo_diffusion.unet import UNet
 
 MNIST_GREY = DataSpec(shape=(1, 28, 28), kind="continuous", value_range=(0.0, 1.0), levels=256, num_classes=10)
-LATENT_INTERFACE = ("encode_latents", "embed", "decode_latents")
+LATENT_INTERFACE = ("encode_latents", "decode_latents", "latent_statistics")
 
 
 class LatentDiffusionConfig(UNetSettings):
     data: DataSpec = MNIST_GREY
-    autoencoder: str = Field("vqvae-mnist", description="The registered VQ autoencoder whose latents are diffused.")
+    autoencoder: str = Field("vqvae-mnist", description="The registered autoencoder whose latents are diffused "
+                                                        "(kl-autoencoder-mnist, vqvae-mnist, a checkpoint folder).")
     channels: tuple[int, ...] = Field((64,), min_length=1, description="Width of each resolution level.")
     blocks_per_level: int = Field(2, ge=1, description="Residual blocks per level on the way down (one more up).")
     attention_levels: tuple[int, ...] = Field((0,), description="Levels (0 = latent size) with self-attention.")
@@ -40,7 +41,7 @@ class LatentDiffusionConfig(UNetSettings):
 
 
 class LatentDiffusion(DiffusionModel):
-    """DDPM over standardised VQ latents; samples are decoded by the frozen autoencoder."""
+    """DDPM over standardised autoencoder latents; samples are decoded by the frozen autoencoder."""
 
     config_class: ClassVar = LatentDiffusionConfig
     capabilities = frozenset({Capability.SAMPLE})
@@ -51,12 +52,15 @@ class LatentDiffusion(DiffusionModel):
         # Not a submodule: its weights stay out of state_dict, the optimizer and the EMA.
         object.__setattr__(self, "autoencoder", autoencoder)
         super().__init__(config)
-        codebook = autoencoder.embed(torch.arange(autoencoder.config.codebook_size)[:, None, None])[:, :, 0, 0]
-        self.register_buffer("latent_mean", codebook.mean(0)[:, None, None], persistent=False)
-        self.register_buffer("latent_std", codebook.std(0)[:, None, None].clamp(min=1e-6), persistent=False)
+        mean, std = (statistic.detach().clone() for statistic in autoencoder.latent_statistics())
+        self.register_buffer("latent_mean", mean[:, None, None], persistent=False)
+        self.register_buffer("latent_std", std[:, None, None].clamp(min=1e-6), persistent=False)
 
     def build_denoiser(self) -> UNet:
-        return self.config.build_unet(self.diffusion_shape, None)
+        classes = self.data_spec.num_classes if self.conditional else None
+        if self.conditional and not classes:
+            raise ValueError("a conditional latent diffusion model needs data.num_classes")
+        return self.config.build_unet(self.diffusion_shape, classes)
 
     @property
     def diffusion_shape(self) -> tuple[int, ...]:
@@ -82,8 +86,15 @@ def load_autoencoder(name: str, data: DataSpec):
     autoencoder = genzoo.load(name)
     missing = [method for method in LATENT_INTERFACE if not callable(getattr(autoencoder, method, None))]
     if missing:
-        raise GenzooError(f"autoencoder {name!r} lacks {', '.join(missing)}: latent diffusion needs a VQ autoencoder")
+        raise GenzooError(f"autoencoder {name!r} lacks {', '.join(missing)}: latent diffusion needs an autoencoder "
+                          f"with {', '.join(LATENT_INTERFACE)} (kl-autoencoder, vqvae)")
     if tuple(autoencoder.data_spec.shape) != tuple(data.shape):
         raise GenzooError(f"autoencoder {name!r} models {autoencoder.data_spec.shape} data, this model {data.shape}")
     autoencoder.eval().requires_grad_(False)
     return autoencoder
+
+
+class ConditionalLatentDiffusion(LatentDiffusion):
+    """Class-conditional latent diffusion, trained with label dropout for classifier-free guidance."""
+
+    capabilities = LatentDiffusion.capabilities | {Capability.CONDITIONAL}

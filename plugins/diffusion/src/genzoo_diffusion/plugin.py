@@ -58,9 +58,22 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             default_sampler="ddim",
             methods=DENOISER_METHODS,
             trainers={"denoising": TRAINER},
-            description="Latent diffusion: the UNet DDPM over the latents of a registered VQ autoencoder "
-                        "(--set model.autoencoder=vqvae-mnist), decoded by it.",
+            description="Latent diffusion: the UNet DDPM over the latents of a registered autoencoder "
+                        "(--set model.autoencoder=kl-autoencoder-mnist or vqvae-mnist), decoded by it.",
             paper="Rombach et al. 2022, arXiv:2112.10752",
+            tiny_config={"timesteps": 20, "channels": (8,), "blocks_per_level": 1},
+        ),
+        ArchitectureSpec(
+            name="ldm-cond",
+            family=FAMILY,
+            model=f"{PACKAGE}.latent:ConditionalLatentDiffusion",
+            capabilities=(Capability.SAMPLE, Capability.CONDITIONAL),
+            default_sampler="ddim",
+            methods=DENOISER_METHODS,
+            trainers={"denoising": TRAINER},
+            description="Class-conditional latent diffusion with classifier-free guidance (label dropout in "
+                        "training, --set guidance_scale=W at sampling) over a registered autoencoder's latents.",
+            paper="Rombach et al. 2022, arXiv:2112.10752; Ho & Salimans 2022, arXiv:2207.12598",
             tiny_config={"timesteps": 20, "channels": (8,), "blocks_per_level": 1},
         ),
         ArchitectureSpec(

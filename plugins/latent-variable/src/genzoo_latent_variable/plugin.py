@@ -72,6 +72,20 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             tiny_config={"channels": 8, "codebook_size": 8, "code_dim": 4},
         ),
         ArchitectureSpec(
+            name="kl-autoencoder",
+            family=FAMILY,
+            model=f"{PACKAGE}.kl_autoencoder:KLAutoencoder",
+            capabilities=(Capability.ENCODE, Capability.DECODE),
+            default_sampler=None,
+            methods=(),
+            trainers={"kl-autoencoder": f"{PACKAGE}.kl_autoencoder:KLAutoencoderStep"},
+            description="KL-regularised conv autoencoder (Rombach et al.'s first stage: 28x28 -> 4x7x7 continuous "
+                        "latents, MSE + a tiny KL); the autoencoder latent diffusion (`ldm`) builds on. No prior: "
+                        "it does not sample by itself.",
+            paper="Rombach et al. 2022, arXiv:2112.10752 (the KL-reg. autoencoder, sec. 3.1 and appendix G)",
+            tiny_config={"channels": 8, "latent_channels": 2},
+        ),
+        ArchitectureSpec(
             name="rbm",
             family=FAMILY,
             model=f"{PACKAGE}.rbm:RBM",

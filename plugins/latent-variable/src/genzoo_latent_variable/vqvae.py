@@ -35,6 +35,9 @@ from torch.nn import functional as F
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 from genzoo.plugin import Batch, FitData, GenzooError, TrainingStep, snap_to_levels
 
+from genzoo_latent_variable.conv_autoencoder import (check_bounded_image, check_downsample, conv_decoder,
+                                                     conv_encoder, from_decoder, latent_grid, to_unit_range)
+
 MNIST = DataSpec(shape=(1, 28, 28), kind="continuous", value_range=(0.0, 1.0), levels=256)
 
 
@@ -55,22 +58,12 @@ class VQVAEConfig(ModelConfig):
     @field_validator("data")
     @classmethod
     def _image(cls, data: DataSpec) -> DataSpec:
-        if len(data.shape) != 3 or data.value_range is None:
-            raise ValueError(f"a VQ-VAE models bounded images (channels, height, width), got shape {data.shape} "
-                             f"and value_range {data.value_range}")
-        return data
+        return check_bounded_image(data, "VQ-VAE")
 
     @field_validator("downsample")
     @classmethod
     def _divides(cls, downsample: int, info: ValidationInfo) -> int:
-        data = info.data.get("data")  # absent when `data` itself failed validation
-        if data is not None:
-            height, width = data.shape[1:]
-            factor = 2**downsample
-            if height % factor or width % factor:
-                raise ValueError(f"downsample={downsample} halves the image {downsample} times, so height and width "
-                                 f"must be divisible by {factor}; got {height}x{width}")
-        return downsample
+        return check_downsample(downsample, info.data.get("data"))  # absent when `data` itself failed validation
 
 
 class VQOutput(NamedTuple):
@@ -147,18 +140,6 @@ class VectorQuantizer(nn.Module):
         return torch.tensor(float(len(dead)), device=flat.device)
 
 
-class ResidualBlock(nn.Module):
-    """x + conv1x1(relu(conv3x3(relu(x)))), the block of the VQ-VAE paper."""
-
-    def __init__(self, channels: int):
-        super().__init__()
-        self.body = nn.Sequential(nn.ReLU(), nn.Conv2d(channels, channels, 3, padding=1),
-                                  nn.ReLU(), nn.Conv2d(channels, channels, 1))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.body(x)
-
-
 class VQVAE(GenerativeModel):
     """Encodes images to a grid of code indices and decodes them back; see the module docstring."""
 
@@ -168,19 +149,11 @@ class VQVAE(GenerativeModel):
 
     def __init__(self, config: VQVAEConfig):
         super().__init__(config)
-        channels, ch = config.data.shape[0], config.channels
-        down = [nn.Conv2d(channels, ch, 4, stride=2, padding=1)]
-        for _ in range(config.downsample - 1):
-            down += [nn.ReLU(), nn.Conv2d(ch, ch, 4, stride=2, padding=1)]
-        blocks = [ResidualBlock(ch) for _ in range(config.residual_blocks)]
-        self.encoder = nn.Sequential(*down, nn.ReLU(), nn.Conv2d(ch, ch, 3, padding=1), *blocks,
-                                     nn.ReLU(), nn.Conv2d(ch, config.code_dim, 1))
-        up = []
-        for _ in range(config.downsample - 1):
-            up += [nn.ConvTranspose2d(ch, ch, 4, stride=2, padding=1), nn.ReLU()]
-        blocks = [ResidualBlock(ch) for _ in range(config.residual_blocks)]
-        self.decoder = nn.Sequential(nn.Conv2d(config.code_dim, ch, 3, padding=1), *blocks, nn.ReLU(),
-                                     *up, nn.ConvTranspose2d(ch, channels, 4, stride=2, padding=1))
+        channels = config.data.shape[0]
+        self.encoder = conv_encoder(channels, config.channels, config.downsample, config.residual_blocks,
+                                    config.code_dim)
+        self.decoder = conv_decoder(config.code_dim, config.channels, config.downsample, config.residual_blocks,
+                                    channels)
         self.quantizer = VectorQuantizer(config.codebook_size, config.code_dim, config.ema_decay,
                                          config.dead_code_threshold)
         positions = math.prod(self.latent_shape[1:])
@@ -191,9 +164,7 @@ class VQVAE(GenerativeModel):
     @property
     def latent_shape(self) -> tuple[int, int, int]:
         """(code_dim, h, w) of `embed`'s latents; `encode` gives (h, w) codes per image."""
-        _, height, width = self.data_spec.shape
-        factor = 2**self.config.downsample
-        return self.config.code_dim, height // factor, width // factor
+        return latent_grid(self.data_spec, self.config.code_dim, self.config.downsample)
 
     # -- the pieces ------------------------------------------------------------------------
     def encode_latents(self, x: torch.Tensor) -> torch.Tensor:
@@ -202,15 +173,18 @@ class VQVAE(GenerativeModel):
         Latent diffusion models these continuous latents and leaves the snapping to the codebook to
         `decode_latents` (Rombach et al.: the quantization layer is absorbed into the decoder).
         """
-        low, high = self.data_spec.value_range
-        return self.encoder((x - low) / (high - low) * 2 - 1)
+        return self.encoder(to_unit_range(x, self.data_spec))
 
     def _decode_latents(self, z: torch.Tensor, *, clamp: bool = True) -> torch.Tensor:
-        """Images from latents; the decoder predicts x scaled to [0, 1]. Training leaves out the clamp,
-        whose zero gradient would freeze a pixel pushed past the range on a target inside it."""
-        low, high = self.data_spec.value_range
-        x = low + (high - low) * self.decoder(z)
-        return x.clamp(low, high) if clamp else x
+        """Images from latents (see conv_autoencoder.from_decoder)."""
+        return from_decoder(self.decoder(z), self.data_spec, clamp=clamp)
+
+    @torch.no_grad()
+    def latent_statistics(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-channel mean and spread (code_dim,) of the codebook: every latent decodes to one of its codes, so
+        these standardise latents for diffusion from the weights alone, with no pass over data."""
+        codebook = self.quantizer.codebook
+        return codebook.mean(0), codebook.std(0)
 
     def quantize(self, z_e: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Nearest codes of latents (n, code_dim, h, w): (z_q like z_e, codes (n, h, w)). Never updates."""
