@@ -188,3 +188,17 @@ def test_icgan_edit_command(tmp_path):
     result = CliRunner().invoke(cli, ["icgan-edit", "classifier-digits", "--input", "digits:0",
                                       "-o", str(tmp_path / "no.png")])
     assert result.exit_code == 2 and "not an IcGAN" in result.output  # a CapabilityError
+
+
+def test_both_metrics_invert_the_images_once(monkeypatch):
+    from genzoo_adversarial import icgan_metrics
+
+    calls = []
+    invert_all = icgan_metrics._invert_all
+    monkeypatch.setattr(icgan_metrics, "_invert_all", lambda *args: calls.append(args[2]) or invert_all(*args))
+    model = genzoo.create("icgan", **TINY)
+    for metric in ("class-swap", "icgan-reconstruction"):
+        evaluate(model, metric, EvalRequest(data="digits", n=6))
+    assert calls == [0, 2]  # E_z alone and refined, once each
+    evaluate(model, "class-swap", EvalRequest(data="digits", n=6, seed=1))  # other images: inverted again
+    assert calls == [0, 2, 0, 2]

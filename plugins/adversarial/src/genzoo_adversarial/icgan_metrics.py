@@ -9,6 +9,8 @@ pretrained `classifier` whose dataset is the one evaluated, e.g. classifier-mnis
 
 from __future__ import annotations
 
+import weakref
+
 import torch
 
 import genzoo
@@ -42,7 +44,27 @@ def _test_images(model, request: EvalRequest) -> tuple[torch.Tensor, torch.Tenso
     return labelled_test_split(model, request.model_copy(update={"n": request.n or DEFAULT_N}))
 
 
-def _codes(model, x: torch.Tensor, steps: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+class _LastCodes:
+    """The codes of the latest request, by refinement steps, so `--metric class-swap --metric icgan-reconstruction`
+    refines the same images once: the refinement is what costs. Only the latest request's are kept, and only while
+    the same model object is alive."""
+
+    key: tuple | None = None
+    model_ref = None
+    by_steps: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def _codes(model, x: torch.Tensor, steps: int, request: EvalRequest) -> tuple[torch.Tensor, torch.Tensor]:
+    """(z, E_y's labels) of the request's test images, refined by `steps`, computed once per model and request."""
+    key = (request.data, request.seed, len(x), request.batch_size)
+    if _LastCodes.key != key or _LastCodes.model_ref is None or _LastCodes.model_ref() is not model:
+        _LastCodes.key, _LastCodes.model_ref, _LastCodes.by_steps = key, weakref.ref(model), {}
+    if steps not in _LastCodes.by_steps:
+        _LastCodes.by_steps[steps] = _invert_all(model, x, steps, request.batch_size)
+    return _LastCodes.by_steps[steps]
+
+
+def _invert_all(model, x: torch.Tensor, steps: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(z, E_y's labels) of every image, in batches, in eval mode."""
     was_training = model.training
     model.eval()
@@ -83,7 +105,7 @@ def class_swap_metric(model, request: EvalRequest):
     classifier = classifier.to(model.device)
     results = []
     for suffix, steps in _variants(model):
-        z, _ = _codes(model, x, steps, request.batch_size)
+        z, _ = _codes(model, x, steps, request)
         value = swap_success(model, classifier, z, labels, request.batch_size)
         notes = (f"n={len(x)} test images x {classes - 1} other classes, {_how(steps, model)}, "
                  f"classifier: {name}")
@@ -104,7 +126,7 @@ def reconstruction_metric(model, request: EvalRequest):
     x, labels, _ = _test_images(model, request)
     results = []
     for suffix, steps in _variants(model):
-        z, predicted = _codes(model, x, steps, request.batch_size)
+        z, predicted = _codes(model, x, steps, request)
         value = _reconstruction_mse(model, x, z, predicted, request.batch_size)
         notes = f"n={len(x)} test images, mean squared error per value, {_how(steps, model)}"
         results.append(request.result(f"icgan-reconstruction{suffix}", value, notes=notes))
