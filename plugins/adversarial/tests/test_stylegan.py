@@ -13,7 +13,7 @@ from genzoo.training import train
 
 from genzoo_adversarial.losses import r1_penalty
 from genzoo_adversarial.stylegan import StyleGANStep
-from genzoo_adversarial.stylegan_layers import modulated_conv2d
+from genzoo_adversarial.stylegan_layers import EqualLinear, modulated_conv2d
 
 TINY = {"latent_dim": 4, "w_dim": 4, "mapping_layers": 1, "synthesis_channels": (4, 4, 4), "channels": (4, 8),
         "data": {"shape": (1, 8, 8), "value_range": (0.0, 1.0)}}
@@ -50,6 +50,33 @@ def test_demodulation_matches_a_per_example_weight():
         modulated = modulated / modulated.square().sum(dim=(1, 2, 3), keepdim=True).add(1e-8).sqrt()
         expected = torch.nn.functional.conv2d(x[i:i + 1], modulated, padding=1)
         assert torch.allclose(modulated_conv2d(x, weight, style, padding=1)[i:i + 1], expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("multiplier", [0.01, 1.0])
+def test_the_lr_multiplier_scales_an_adam_step_of_the_used_weight(multiplier):
+    """Adam's first step moves every stored weight by lr (times the gradient's sign); the layer uses the stored weight
+    times multiplier / sqrt(fan_in), so with fan_in 4 and lr 1e-3 the used weight moves by 1e-3 * multiplier / 2."""
+    torch.manual_seed(0)
+    layer = EqualLinear(4, 1, lr_multiplier=multiplier).double()  # float32 would round a 5e-6 step on a 0.5 weight
+    used = layer.weight.detach() * layer.weight_gain
+    optimizer = torch.optim.Adam(layer.parameters(), lr=1e-3)
+    layer(torch.ones(1, 4, dtype=torch.float64)).sum().backward()  # d/d(stored weight) = gain > 0 for every weight
+    optimizer.step()
+    step = layer.weight.detach() * layer.weight_gain - used
+    assert torch.allclose(step, torch.full_like(step, -1e-3 * multiplier / 2), rtol=1e-6)
+
+
+def test_the_trainer_defaults_to_stylegan2s_adam_for_both_players():
+    """lr 2e-3, betas (0, 0.99) (what the mapping network's 0.01 multiplier assumes); the discriminator is not averaged."""
+    sg2 = {"lr": 2e-3, "betas": (0.0, 0.99)}
+    assert StyleGANStep.group_defaults == {"discriminator": {**sg2, "ema": False}, "generator": sg2}
+
+
+def test_the_mapping_network_takes_the_configured_lr_multiplier():
+    model = genzoo.create("stylegan", **{**TINY, "mapping_lr_multiplier": 0.1})
+    assert {layer.lr_multiplier for layer in model.mapping.layers} == {0.1}
+    with pytest.raises(ConfigError, match="mapping_lr_multiplier"):
+        genzoo.create("stylegan", **{**TINY, "mapping_lr_multiplier": 0})
 
 
 def test_truncation_at_zero_gives_the_mean_w_image_for_any_latent(model):

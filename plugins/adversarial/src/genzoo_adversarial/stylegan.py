@@ -13,7 +13,7 @@ when `step.r1_gamma` > 0 (Mescheder et al. 2018).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 import torch
 from pydantic import Field, model_validator
@@ -21,7 +21,7 @@ from pydantic import Field, model_validator
 from genzoo import DataSpec
 from genzoo.plugin import Batch, snap_to_levels
 
-from genzoo_adversarial.base import AdversarialConfig, AdversarialModel
+from genzoo_adversarial.base import AdversarialConfig, AdversarialModel, optimizer_defaults
 from genzoo_adversarial.dcgan import MNIST_IMAGES
 from genzoo_adversarial.gan import GANStep
 from genzoo_adversarial.losses import r1_penalty
@@ -37,6 +37,9 @@ class StyleGANConfig(AdversarialConfig):
     latent_dim: int = Field(64, ge=1, description="Dimension of z, the mapping network's input.")
     w_dim: int = Field(64, ge=1, description="Dimension of the intermediate latent w.")
     mapping_layers: int = Field(4, ge=1, description="Layers of the mapping MLP (8 in the paper).")
+    mapping_lr_multiplier: float = Field(
+        0.01, gt=0, le=1, description="The mapping MLP's learning rate as a fraction of the generator's (the "
+                                      "paper's 0.01, meant for its base lr of 2e-3).")
     synthesis_channels: tuple[int, ...] = Field(
         (64, 64, 32), description="Feature channels at each resolution, from the constant up (each entry after the "
                                   "first doubles the resolution: 7 -> 14 -> 28 for MNIST).")
@@ -65,7 +68,8 @@ class StyleGAN(AdversarialModel):
     def __init__(self, config: StyleGANConfig):
         super().__init__(config)
         del self.generator  # replaced by the style-based generator below
-        self.mapping = MappingNetwork(config.latent_dim, config.w_dim, config.mapping_layers)
+        self.mapping = MappingNetwork(config.latent_dim, config.w_dim, config.mapping_layers,
+                                      config.mapping_lr_multiplier)
         self.synthesis = SynthesisNetwork(config.w_dim, config.synthesis_channels, config.data.shape)
         self.register_buffer("w_avg", torch.zeros(config.w_dim))
 
@@ -154,7 +158,13 @@ class StyleGAN(AdversarialModel):
 
 class StyleGANStep(GANStep):
     """The non-saturating GAN game, with the R1 penalty (r1_gamma / 2) E||grad D(x)||^2 on reals every
-    `r1_every` discriminator updates (scaled by r1_every: StyleGAN2's lazy regularisation)."""
+    `r1_every` discriminator updates (scaled by r1_every: StyleGAN2's lazy regularisation).
+
+    Both players default to StyleGAN2's Adam (lr 2e-3, betas (0, 0.99)) rather than the family's DCGAN setting: the
+    mapping network's 0.01 lr multiplier is meant for that base rate (2e-5 effective; on 2e-4 it barely moves), and
+    in 600-step MNIST pilots this optimiser reached FID 217 against 624 with DCGAN's (n=1,000; README)."""
+
+    group_defaults: ClassVar[dict[str, dict[str, Any]]] = optimizer_defaults(2e-3, (0.0, 0.99))
 
     r1_gamma: float = Field(0.0, ge=0, description="R1 weight gamma on real examples; 0 turns it off.")
     r1_every: int = Field(4, ge=1, description="Apply R1 every this many steps (lazy regularisation).")

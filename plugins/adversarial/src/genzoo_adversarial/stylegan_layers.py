@@ -47,8 +47,8 @@ class EqualLinear(nn.Module):
 
 
 class MappingNetwork(nn.Module):
-    """z -> w: pixel-normalised z through an MLP with LeakyReLU(0.2) (StyleGAN's f), its layers at 1/100 of the
-    learning rate as in the paper."""
+    """z -> w: pixel-normalised z through an MLP with LeakyReLU(0.2) (StyleGAN's f), its layers at `lr_multiplier`
+    times the learning rate (the paper's 1/100 by default)."""
 
     def __init__(self, latent_dim: int, w_dim: int, layers: int, lr_multiplier: float = 0.01):
         super().__init__()
