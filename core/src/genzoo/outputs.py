@@ -1,4 +1,5 @@
-"""Write samples where people can look at them: PNG grids for images, scatter plots for 2D data.
+"""Write samples where people can look at them: PNG grids for images, scatter plots for 2D data, voxel renders
+for one-channel volumes (volume_pictures.py).
 
 The format follows the file suffix: .png (a picture chosen by the DataSpec), .npy (NumPy array)
 or .pt (a tensor via torch.save; data, not weights). Writes are atomic.
@@ -17,6 +18,7 @@ from genzoo.atomic import write_bytes
 from genzoo.dataspec import DataSpec
 from genzoo.distributions import to_levels
 from genzoo.errors import GenzooError
+from genzoo.volume_pictures import is_volume, volume_png
 
 SUFFIXES = (".png", ".npy", ".pt")
 
@@ -59,6 +61,8 @@ def _png_bytes(samples: torch.Tensor, spec: DataSpec, nrow: int | None) -> bytes
         axis.set_title(f"{len(points)} samples")
         figure.savefig(buffer, format="png", bbox_inches="tight")
         plt.close(figure)
+    elif is_volume(spec):
+        return volume_png(samples, spec, nrow)
     else:
         raise GenzooError(f"cannot draw data of shape {spec.shape} as PNG; write .npy or .pt instead")
     return buffer.getvalue()

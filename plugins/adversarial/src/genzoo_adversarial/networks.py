@@ -4,6 +4,8 @@ Two shapes, picked by `NetworkConfig.network`: MLPs (any DataSpec; the 2-D toys)
 convnets (Radford et al. 2016: images whose sides divide by 2 ** len(channels), e.g. 1x28x28 MNIST
 and 3x28x28 stacked MNIST): a transposed-convolution generator with batch norm and ReLU, a strided
 convolution discriminator with LeakyReLU(0.2), no pooling and no fully connected hidden layer.
+The same convnets with 3-D convolutions take volumes (channels, depth, height, width): 3D-GAN's
+networks (Wu et al. 2016) are exactly DCGAN's made volumetric.
 
 Both networks take an optional one-hot class vector (how conditional GANs see labels: appended to
 z, to the flattened input of an MLP discriminator, or as constant channels of a conv
@@ -33,7 +35,8 @@ class NetworkConfig(ModelConfig):
     """Network shapes of a GAN (subclassed by each architecture's config)."""
 
     data: DataSpec = POINTS_2D
-    network: Literal["mlp", "conv"] = Field("mlp", description="mlp: any data; conv: DCGAN convnets for images.")
+    network: Literal["mlp", "conv"] = Field("mlp", description="mlp: any data; conv: DCGAN convnets for images "
+                                                               "(2-D convolutions) or volumes (3-D).")
     latent_dim: int = Field(2, ge=1, description="Dimension of the generator's N(0, I) input z.")
     generator_hidden: tuple[int, ...] = Field((128, 128, 128), description="MLP generator hidden widths.")
     discriminator_hidden: tuple[int, ...] = Field((128, 128, 128), description="MLP discriminator hidden widths.")
@@ -53,9 +56,9 @@ class NetworkConfig(ModelConfig):
             raise ValueError("a GAN generates real values: train it on a float view (--set data.view=continuous), "
                              "not on int64 level indices")
         if self.network == "conv":
-            if not self.data.is_image:
-                raise ValueError(f"network 'conv' needs image data (channels, height, width), got shape "
-                                 f"{self.data.shape}")
+            if not (self.data.is_image or len(self.data.shape) == 4):
+                raise ValueError(f"network 'conv' needs image data (channels, height, width) or volumes (channels, "
+                                 f"depth, height, width), got shape {self.data.shape}")
             if not self.channels:
                 raise ValueError("network 'conv' needs at least one entry in channels")
             factor = 2 ** len(self.channels)
@@ -77,18 +80,18 @@ def build_discriminator(config: NetworkConfig, out_features: int = 1, num_classe
     network = kind(config, out_features, num_classes)
     if config.spectral_norm:
         for layer in list(network.modules()):
-            if isinstance(layer, nn.Linear | nn.Conv2d):
+            if isinstance(layer, nn.Linear | nn.Conv2d | nn.Conv3d):
                 nn.utils.parametrizations.spectral_norm(layer)
     return network
 
 
 def with_label(z: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
-    """Features with the one-hot label appended along dimension 1 (as constant maps for images)."""
+    """Features with the one-hot label appended along dimension 1 (as constant maps for images and volumes)."""
     if label is None:
         return z
     label = label.to(z.dtype)
-    if z.dim() == 4:
-        label = label[:, :, None, None].expand(-1, -1, *z.shape[2:])
+    if z.dim() > 2:
+        label = label.reshape(*label.shape, *(1,) * (z.dim() - 2)).expand(-1, -1, *z.shape[2:])
     return torch.cat([z, label], dim=1)
 
 
@@ -103,10 +106,10 @@ def pack_examples(x: torch.Tensor, pack: int) -> torch.Tensor:
 def dcgan_init_(module: nn.Module) -> None:
     """DCGAN's initialisation: conv weights N(0, 0.02); batch-norm scales N(1, 0.02), shifts 0."""
     for layer in module.modules():
-        if isinstance(layer, nn.Conv2d | nn.ConvTranspose2d):
+        if isinstance(layer, nn.Conv2d | nn.ConvTranspose2d | nn.Conv3d | nn.ConvTranspose3d):
             nn.init.normal_(layer.weight, 0.0, DCGAN_INIT_STD)
             nn.init.zeros_(layer.bias)
-        elif isinstance(layer, nn.BatchNorm2d):
+        elif isinstance(layer, nn.BatchNorm2d | nn.BatchNorm3d):
             nn.init.normal_(layer.weight, 1.0, DCGAN_INIT_STD)
             nn.init.zeros_(layer.bias)
 
@@ -146,42 +149,56 @@ class MLPDiscriminator(nn.Module):
         return self.net(pack_examples(with_label(x.flatten(1), label), self.pack))
 
 
+def spatial_layers(data: DataSpec) -> tuple[type[nn.Module], type[nn.Module], type[nn.Module]]:
+    """(convolution, transposed convolution, batch norm) of the data's spatial dimensions: 2-D for images
+    (c, h, w), 3-D for volumes (c, d, h, w)."""
+    if len(data.shape) == 4:
+        return nn.Conv3d, nn.ConvTranspose3d, nn.BatchNorm3d
+    return nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm2d
+
+
 class ConvGenerator(nn.Module):
-    """z as a 1x1 map -> a transposed conv to the smallest feature map, then stride-2 stages up to the image."""
+    """z as a 1x1 map -> a transposed conv to the smallest feature map, then stride-2 stages up to the image
+    (or volume)."""
 
     def __init__(self, config: NetworkConfig, num_classes: int):
         super().__init__()
+        _, transposed, batch_norm = spatial_layers(config.data)
         stages = len(config.channels)
         start = tuple(side // 2**stages for side in config.data.shape[1:])
         widths = [*config.channels[::-1], config.data.shape[0]]
-        layers: list[nn.Module] = [nn.ConvTranspose2d(config.latent_dim + num_classes, widths[0], start)]
+        layers: list[nn.Module] = [transposed(config.latent_dim + num_classes, widths[0], start)]
         for fan_in, fan_out in pairwise(widths):
             if config.generator_batch_norm:
-                layers.append(nn.BatchNorm2d(fan_in))
-            layers += [nn.ReLU(), nn.ConvTranspose2d(fan_in, fan_out, 4, stride=2, padding=1)]
+                layers.append(batch_norm(fan_in))
+            layers += [nn.ReLU(), transposed(fan_in, fan_out, 4, stride=2, padding=1)]
         self.net = nn.Sequential(*layers)
+        self.spatial = len(start)
         dcgan_init_(self)
 
     def forward(self, z: torch.Tensor, label: torch.Tensor | None = None) -> torch.Tensor:
-        return self.net(with_label(z, label)[:, :, None, None])
+        features = with_label(z, label)
+        return self.net(features.reshape(*features.shape, *(1,) * self.spatial))
 
 
 class ConvDiscriminator(nn.Module):
-    """Stride-2 4x4 convolutions halving the image per stage, then one conv covering the whole map."""
+    """Stride-2 4x4 (4x4x4) convolutions halving the image (volume) per stage, then one conv covering the whole
+    map."""
 
     def __init__(self, config: NetworkConfig, out_features: int, num_classes: int):
         super().__init__()
+        conv, _, batch_norm = spatial_layers(config.data)
         stages = len(config.channels)
         previous = config.pack * (config.data.shape[0] + num_classes)
         layers: list[nn.Module] = []
         for index, width in enumerate(config.channels):
-            layers.append(nn.Conv2d(previous, width, 4, stride=2, padding=1))
+            layers.append(conv(previous, width, 4, stride=2, padding=1))
             if config.discriminator_batch_norm and index > 0:
-                layers.append(nn.BatchNorm2d(width))
+                layers.append(batch_norm(width))
             layers.append(nn.LeakyReLU(LEAKY_SLOPE))
             previous = width
         end = tuple(side // 2**stages for side in config.data.shape[1:])
-        layers += [nn.Conv2d(previous, out_features, end), nn.Flatten()]
+        layers += [conv(previous, out_features, end), nn.Flatten()]
         self.net = nn.Sequential(*layers)
         self.pack = config.pack
         dcgan_init_(self)
