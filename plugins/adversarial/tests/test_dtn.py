@@ -75,7 +75,7 @@ def test_translate_is_g_of_f_in_range():
     assert (model.source_stream, model.target_stream) == ("input", "target")
 
 
-def test_f_is_copied_from_its_classifier_and_frozen():
+def test_f_is_copied_from_its_classifier_and_frozen(tmp_path, recwarn):
     model = genzoo.create("dtn")  # the default: f = classifier-digits on the 8x8 source
     classifier = genzoo.load("classifier-digits")
     for name, tensor in classifier.state_dict().items():
@@ -84,6 +84,11 @@ def test_f_is_copied_from_its_classifier_and_frozen():
     step = DTNStep()
     trained = {id(p) for group in step.groups for p in step.parameters(model, group)}
     assert not trained & {id(p) for p in model.encoder.parameters()}
+    genzoo.save_pretrained(model, tmp_path / "dtn")
+    loaded = genzoo.load(tmp_path / "dtn")  # sized on the meta device first: no copy into meta tensors there
+    assert not [w for w in recwarn if "meta" in str(w.message)]
+    x = _images(2, 8, 7)
+    assert torch.equal(loaded.translate_inputs(x), model.translate_inputs(x))
 
 
 def test_generator_loss_is_the_papers_weighted_sum():

@@ -90,7 +90,9 @@ class DTN(GenerativeModel):
         spec = config.encoder_spec
         self.encoder = genzoo.create("classifier", data=spec, channels=config.encoder_channels,
                                      hidden=config.encoder_hidden, dropout=0.0)
-        if config.encoder_weights:
+        # genzoo.load first sizes a checkpoint's model on the meta device: nothing to copy into (the checkpoint
+        # brings f's weights anyway)
+        if config.encoder_weights and not next(self.encoder.parameters()).is_meta:
             _copy_classifier(self.encoder, config.encoder_weights)
         self.encoder.requires_grad_(False)
         networks = NetworkConfig(data=config.data, network="conv", latent_dim=config.encoder_hidden,
