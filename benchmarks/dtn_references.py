@@ -4,7 +4,9 @@ What a translation-FID and a class-kept rate mean for 8x8 digits -> MNIST depend
 domains are and on how well classifier-mnist reads an enlarged 8x8 digit, so this prints, through
 genzoo's own metric code (translation-fid with its floor, class-kept; n test inputs, seed 0), what
 "no learning" scores: each 8x8 input enlarged into MNIST's 20x20 digit box and padded to 28x28 (the
-framing DTN's encoder_view uses), by nearest-neighbour and by bilinear interpolation.
+framing DTN's encoder_view uses), by nearest-neighbour and by bilinear interpolation. It also prints
+their f-constancy with DTN's default f (classifier-digits; the `f-constancy` metric's formula on the
+same n inputs): how much of f's view of the input plain enlargement keeps.
 
     GENZOO_DATA=... OMP_NUM_THREADS=1 python benchmarks/dtn_references.py --data digits2mnist --n 360
     GENZOO_DATA=... OMP_NUM_THREADS=1 python benchmarks/dtn_references.py --data digits-all2mnist --n 1797
@@ -19,6 +21,7 @@ import click
 import torch
 from torch.nn import functional as F
 
+import genzoo
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 from genzoo.metrics.base import EvalRequest
 from genzoo.metrics.translation import class_kept_metric, translation_fid_metric
@@ -57,9 +60,18 @@ class EnlargeTranslator(GenerativeModel):
 @click.option("--seed", type=int, default=0, show_default=True)
 def main(data: str, n: int, seed: int) -> None:
     request = EvalRequest(data=data, n=n, seed=seed)
+    dtn = genzoo.create("dtn")  # only its f (classifier-digits) and encoder_view are used
+    inputs = request.dataset("test", "continuous").streams["input"].tensors()[0]
+    inputs = inputs[torch.randperm(len(inputs), generator=torch.Generator().manual_seed(seed))[:n]]
     for mode in ("nearest", "bilinear"):
         model = EnlargeTranslator(mode)
         values = {r.name: r.value for r in translation_fid_metric(model, request) + class_kept_metric(model, request)}
+        with torch.no_grad():
+            original = dtn.features(inputs, "source").double()
+            kept = dtn.features(model.translate(inputs), "target").double()
+        error = (kept - original).square().mean()
+        values |= {"f-constancy": error.item(),
+                   "f-constancy-relative": (error / (original - original.mean(0)).square().mean()).item()}
         print(json.dumps({"translator": f"enlarge ({mode})", "data": data, "n": n,
                           **{k: round(v, 4) for k, v in values.items()}}))
 
