@@ -8,9 +8,11 @@
 - The real/fake discriminator D_R is `networks.ConvDiscriminator` on target images (one logit).
 - `DomainDiscriminator` D_A judges a (source, target) pair. The paper stacks the two 64x64 images
   as the channels of one DCGAN discriminator; our source and target differ in size, so each goes
-  through its own DCGAN discriminator body to a `hidden`-d vector and an MLP on both vectors gives
-  the logit (a linear layer right after the concatenation would score f(s) + g(y), which cannot tell
-  whether the two belong together; the hidden layer lets it compare them).
+  through its own DCGAN discriminator body to a `hidden`-d vector, and an MLP on [f(s), g(y),
+  f(s) * g(y)] gives the logit. The elementwise product is what lets it compare the two quickly: with
+  [f(s), g(y)] alone (an MLP must then learn the interaction) D_A told associated from unassociated
+  pairs no better than chance after 400 updates on mnist-scenes, with the product it had started to
+  (loss 1.216 against 2 ln 2 = 1.386), and the converter gets no content signal until D_A does.
 """
 
 from __future__ import annotations
@@ -51,12 +53,12 @@ class DomainDiscriminator(nn.Module):
         super().__init__()
         self.source_features = conv_reader(source, source_channels, hidden)
         self.target_features = conv_reader(target, target_channels, hidden)
-        self.joint = nn.Sequential(nn.LeakyReLU(LEAKY_SLOPE), nn.Linear(2 * hidden, hidden), nn.LeakyReLU(LEAKY_SLOPE),
+        self.joint = nn.Sequential(nn.LeakyReLU(LEAKY_SLOPE), nn.Linear(3 * hidden, hidden), nn.LeakyReLU(LEAKY_SLOPE),
                                    nn.Linear(hidden, 1))
 
     def forward(self, source: torch.Tensor, *targets: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """The logits (n,) of `source` paired with each of `targets`: the sources are read once and the targets in
         one batch (the network has no batch statistics, so this is the same as judging each pair alone)."""
-        features = self.source_features(source).repeat(len(targets), 1)
-        both = torch.cat([features, self.target_features(torch.cat(targets))], dim=1)
-        return self.joint(both)[:, 0].chunk(len(targets))
+        read = self.source_features(source).repeat(len(targets), 1)
+        drawn = self.target_features(torch.cat(targets))
+        return self.joint(torch.cat([read, drawn, read * drawn], dim=1))[:, 0].chunk(len(targets))
