@@ -27,7 +27,7 @@ MAX_RETURN = 500.0  # CartPole-v1's time limit; every step pays 1
 SEED_LIMIT = 2**31 - 1
 # The scripted expert pushes toward the side the pole is falling to: the sign of a weighted sum of the
 # state. Angle and angular velocity alone balance the pole; the small position and velocity terms keep
-# the cart near the middle of the track. It scores 500 on every seed we tried (tests check some).
+# the cart near the middle of the track. It scores 500 on each of the reset seeds 0-999 (tests check three).
 EXPERT_WEIGHTS = (0.1, 0.5, 1.0, 0.5)
 
 Policy = Callable[[torch.Tensor], torch.Tensor]  # states (k, 4) float32 -> actions (k,) int64
