@@ -105,14 +105,14 @@ def test_sampling_needs_labels():
 
 # -- the trainers ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("step, stage, other", [(StageOneStep(), "stage_one", "stage_two"),
-                                                (StageTwoStep(), "stage_two", "stage_one")])
+                                                (StageTwoStep(kl_weight=2.0), "stage_two", "stage_one")])
 def test_each_trainer_updates_only_its_own_stage(step, stage, other):
     model = _tiny()
     own, frozen = getattr(model, stage), getattr(model, other)
     assert set(step.parameters(model, "discriminator")) == set(own.discriminator.parameters())
     assert set(step.parameters(model, "generator")) == {*own.generator.parameters(), *own.conditioning.parameters()}
     losses = step.loss(model, _batch(), "generator", {})
-    assert losses["loss"].item() == pytest.approx((losses["adversarial"] + losses["kl"]).item())
+    assert losses["loss"].item() == pytest.approx((losses["adversarial"] + step.kl_weight * losses["kl"]).item())
     losses["loss"].backward()
     assert all(p.grad is None for p in own.discriminator.parameters())  # G's update reaches D's input only
     assert all(p.grad is None for p in frozen.parameters())
