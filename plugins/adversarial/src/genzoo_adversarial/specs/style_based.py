@@ -16,9 +16,10 @@ ARCHITECTURES: list[ArchitectureSpec] = [
         name="stylegan", family=FAMILY, model=f"{PACKAGE}.stylegan:StyleGAN", capabilities=(Capability.SAMPLE,),
         default_sampler="style-truncation", methods=STYLE_METHODS,
         trainers={"stylegan": f"{PACKAGE}.stylegan:StyleGANStep"},
-        description="StyleGAN2-style generator: mapping MLP z -> w (running mean of w kept for truncation), learned "
-                    "7x7 constant, modulated/demodulated 3x3 convs with per-layer noise up to 28x28, mixing "
-                    "regularisation; DCGAN discriminator, non-saturating loss, optional R1 (step.r1_gamma). "
+        description="StyleGAN2-style generator (the papers: 1024x1024 FFHQ faces; here: 28x28 MNIST digits): mapping "
+                    "MLP z -> w (running mean of w kept for truncation), learned 7x7 constant, modulated/demodulated "
+                    "3x3 convs with per-layer noise up to 28x28, mixing regularisation; DCGAN discriminator, "
+                    "non-saturating loss, optional R1 (step.r1_gamma), StyleGAN2's Adam (2e-3, betas (0, 0.99)). "
                     "Samplers: style-truncation (--set truncation=0.7), style-mixing (grid, --set crossover=K "
                     "source_b=coarse|fine).",
         paper="Karras et al. 2019, arXiv:1812.04948; Karras et al. 2020, arXiv:1912.04958",
