@@ -92,4 +92,5 @@ def test_summary_counts_recognisable_shares_per_class():
 def test_real_tiny_shapes_are_recognised_by_the_metric():
     results = {r.name: r for r in evaluate(None, "shape-acc", EvalRequest(data="voxel-shapes-tiny", n=24))}
     assert results["class-agreement-real"].value >= 0.8
-    assert results["recognisable-real"].split == "test" and "n=24 real test shapes" in results["recognisable-real"].notes
+    reference = results["recognisable-real"]
+    assert reference.split == "test" and "n=24 real test shapes" in reference.notes

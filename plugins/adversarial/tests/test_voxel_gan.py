@@ -33,7 +33,8 @@ def test_a_label_becomes_constant_maps_over_a_volume():
 
 def test_discriminator_accuracy_by_hand():
     """Reals with logits (2, -1, 0.5): two right; fakes (-3, 1): one right; 3 of 5."""
-    assert discriminator_accuracy(torch.tensor([2.0, -1.0, 0.5]), torch.tensor([-3.0, 1.0])).item() == pytest.approx(0.6)
+    accuracy = discriminator_accuracy(torch.tensor([2.0, -1.0, 0.5]), torch.tensor([-3.0, 1.0]))
+    assert accuracy.item() == pytest.approx(0.6)
 
 
 def test_a_skipped_loss_logs_its_value_and_reaches_no_weight():
