@@ -9,7 +9,9 @@ a model whose samples they are, run through the registered `fid` metric with the
 
     GENZOO_DATA=... OMP_NUM_THREADS=1 python benchmarks/stackgan_lowres_reference.py --n 10000 --upsample bilinear
 
-It prints one JSON line: the FID of the shrunk-and-upsampled real digits and the floor (real test vs real train).
+It prints one JSON line: the FID of the shrunk-and-upsampled real digits, the floor (real test vs real train), and
+`class-read`, the share of those n digits that classifier-mnist reads as their true label (what cond-acc would be
+for a stage I that drew real digits).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import click
 import torch
 from torch.nn import functional as F
 
+import genzoo
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
 from genzoo.metrics import evaluate
 from genzoo.metrics.base import EvalRequest
@@ -44,7 +47,7 @@ class ShrunkRealDigits(GenerativeModel):
 
     def __init__(self, config: ShrunkConfig):
         super().__init__(config)
-        x, _ = load_dataset("mnist", "test", view="continuous").tensors()
+        x, self.labels = load_dataset("mnist", "test", view="continuous").tensors()
         low = F.avg_pool2d(x, FACTOR)
         options = {"align_corners": False} if config.upsample == "bilinear" else {}
         up = F.interpolate(low, size=MNIST.shape[1:], mode=config.upsample, **options)
@@ -65,6 +68,9 @@ def main(n: int, upsample: str) -> None:
     request = EvalRequest(data="mnist", n=n, seed=0,
                           command=f"python benchmarks/stackgan_lowres_reference.py --n {n} --upsample {upsample}")
     values = {r.name: round(r.value, 4) for r in evaluate(model, "fid", request)}
+    with torch.no_grad():
+        read = genzoo.load("classifier-mnist").classify(model.images[:n]).argmax(dim=1)
+    values["class-read"] = round((read == model.labels[:n]).float().mean().item(), 4)
     print(json.dumps({"reference": f"real test digits pooled {FACTOR}x, {upsample} back", "n": n, **values}))
 
 
