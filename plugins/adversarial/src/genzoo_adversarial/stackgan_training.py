@@ -6,10 +6,10 @@ Both are the same two-player game on one stage's networks, with DCGAN's Adam (2e
   conditioning KL (stackgan_losses.py, summed over the code's dimensions).
 The KL bounds how much the code can say about the label (E_y KL(q(c|y) || N(0, I)) >= I(c; y)), and telling 10
 digits apart needs ln 10 = 2.3 nats. The paper writes lambda = 1; on the summed KL that held the 16-d code at 0.57
-nats over stage-I steps 800-1,200, and stage I (raw weights, step 1,200) drew the asked-for digit 26% of the time.
-The paper's released code weighs the KL *averaged* over the code's dimensions by 2, i.e. 2 / code_dim on the summed
-KL: 0.125 for our 16-d code, the default here (KL 1.2 nats and 32% at step 1,000 of the same recipe; 1,000 samples
-each, read by classifier-mnist).
+nats over stage-I steps 800-1,200, and stage I (raw weights, step 1,201) drew the asked-for digit 22% of the time
+(benchmarks/stackgan_checkpoint_check.py). The paper's released code weighs the KL *averaged* over the code's
+dimensions by 2, i.e. 2 / code_dim on the summed KL: 0.125 for our 16-d code, the default here (KL 1.2 nats at
+step 1,000 of the same recipe, 4.9 at 3,000).
 `stage-one` plays it on the batch's images average-pooled to the stage-I size. `stage-two` plays it at full
 resolution on fakes refined from stage I's output; stage I is frozen: no optimizer holds its weights, it runs under
 no_grad and in eval mode (its batch-norm statistics stay those it was trained with, so stage II learns from the
