@@ -31,8 +31,14 @@ from genzoo.training.trainer import equivalent_command
 REGISTRY = Path(__file__).resolve().parent.parent / "registry"
 
 
-def _recipe(run_dir: Path, name: str, hardware_note: str) -> genzoo.Recipe:
+def _recipe(run_dir: Path, name: str, hardware_note: str, init_as: str | None) -> genzoo.Recipe:
+    """The run's own command; with `init_as`, its --init checkpoint named as a reader can get it, not by the local
+    folder it was read from (e.g. the folder the description's first-stage command writes, or a published name)."""
     run = RunConfig.model_validate_json((run_dir / "train" / "run.json").read_text(encoding="utf-8"))
+    if init_as:
+        if run.init is None:
+            raise click.UsageError(f"--init-as: {run_dir} was not started from an --init checkpoint")
+        run = run.model_copy(update={"init": init_as})
     minutes = _elapsed_seconds(run_dir) / 60
     machine = hardware(torch.device("cpu"), 1) + (f", {hardware_note}" if hardware_note else "")
     return genzoo.Recipe(command=equivalent_command(run, Path(name)), duration=f"{minutes:.1f} min", hardware=machine)
@@ -72,8 +78,9 @@ def _published_results(paths: tuple[str, ...], run_dir: Path, name: str) -> list
                                 "default (with --sampler-option values).")
 @click.option("--sampler-option", "sampler_options", multiple=True, metavar="KEY=VALUE",
               help="An option of --sampler the card was measured with, e.g. guidance_scale=3 (repeatable).")
+@click.option("--init-as", help="How the recipe names the run's --init checkpoint instead of its local path.")
 def main(run_dir: Path, name: str, catalog: Path, description: str, results_files: tuple[str, ...],
-         hardware_note: str, sampler: str | None, sampler_options: tuple[str, ...]) -> None:
+         hardware_note: str, sampler: str | None, sampler_options: tuple[str, ...], init_as: str | None) -> None:
     if sampler_options and not sampler:
         raise click.UsageError("--sampler-option needs --sampler")
     model = genzoo.load(run_dir)
@@ -82,7 +89,7 @@ def main(run_dir: Path, name: str, catalog: Path, description: str, results_file
     run = RunConfig.model_validate_json((run_dir / "train" / "run.json").read_text(encoding="utf-8"))
     metrics = _published_results(results_files, run_dir, name)
     card = genzoo.ModelCard(name=name, description=description, datasets=[run.dataset], tags=[model.spec.family],
-                            metrics=metrics, recipe=_recipe(run_dir, name, hardware_note))
+                            metrics=metrics, recipe=_recipe(run_dir, name, hardware_note, init_as))
     folder = REGISTRY / name
     genzoo.save_pretrained(model, folder, card=card, preview=True)
     entry = {
