@@ -165,9 +165,7 @@ class DPMSolverSampler(Sampler):
 
     @torch.no_grad()
     def run(self, model: DiffusionModel, n, *, condition, generator, options):
-        schedule = model.schedule
-        alpha, sigma = schedule.sqrt_alphas_cumprod, schedule.sqrt_one_minus_alphas_cumprod
-        lam = torch.log(alpha) - torch.log(sigma)
+        alpha, sigma, lam = log_snr_scales(model)
         x = model.initial_noise(n, generator)
         previous_x0, previous_h = None, None
         clipped = options.clipped_steps(model)
@@ -181,6 +179,12 @@ class DPMSolverSampler(Sampler):
             x = multistep_update(x, x0, previous_x0, h, previous_h, alpha[t_next], sigma[t_next] / sigma[t])
             previous_x0, previous_h = x0, h
         return model.from_diffusion_space(x)
+
+
+def log_snr_scales(model: DiffusionModel) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(alpha_t, sigma_t, lambda_t = log(alpha_t / sigma_t)) per timestep: what the log-SNR solvers step in."""
+    alpha, sigma = model.schedule.sqrt_alphas_cumprod, model.schedule.sqrt_one_minus_alphas_cumprod
+    return alpha, sigma, torch.log(alpha) - torch.log(sigma)
 
 
 def multistep_update(x, x0, previous_x0, h, previous_h, alpha_next, sigma_ratio):

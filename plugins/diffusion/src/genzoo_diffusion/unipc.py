@@ -13,10 +13,9 @@ import math
 
 import torch
 from genzoo.plugin import Sampler
-from pydantic import Field
 
 from genzoo_diffusion.diffusion import DiffusionModel
-from genzoo_diffusion.samplers import StepsOptions, denoising_loop, multistep_update
+from genzoo_diffusion.samplers import DPMSolverSampler, denoising_loop, log_snr_scales, multistep_update
 
 
 def corrector_weights(h: float, rk: float) -> tuple[float, float]:
@@ -36,14 +35,11 @@ def corrector_weights(h: float, rk: float) -> tuple[float, float]:
 class UniPCSampler(Sampler):
     """UniPC-2 (bh2), data prediction, on DPM-Solver's log-SNR-uniform timesteps; the final x_0 is the sample."""
 
-    class Options(StepsOptions):
-        steps: int | None = Field(None, ge=1, description="Network evaluations; default 20, or T when smaller.")
+    Options = DPMSolverSampler.Options
 
     @torch.no_grad()
     def run(self, model: DiffusionModel, n, *, condition, generator, options):
-        schedule = model.schedule
-        alpha, sigma = schedule.sqrt_alphas_cumprod, schedule.sqrt_one_minus_alphas_cumprod
-        lam = torch.log(alpha) - torch.log(sigma)
+        alpha, sigma, lam = log_snr_scales(model)
         x = model.initial_noise(n, generator)
         clipped = options.clipped_steps(model)
         start = None  # (x_s, m_s, s, m_prev, h_prev) of the last predictor step, for the corrector
