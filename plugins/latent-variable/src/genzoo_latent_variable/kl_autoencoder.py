@@ -14,7 +14,7 @@ continuous, so the diffusion model's output needs no quantiser.
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, Literal, NamedTuple
 
 import torch
 from pydantic import Field, ValidationInfo, field_validator
@@ -102,8 +102,14 @@ class KLAutoencoder(GenerativeModel):
 
     def decode(self, z: torch.Tensor, *, condition: torch.Tensor | None = None) -> torch.Tensor:
         """Images that match the DataSpec (rounded to its levels when they are discrete)."""
+        return self.decode_output(z)
+
+    def decode_output(self, z: torch.Tensor, *, condition: torch.Tensor | None = None,
+                      generator: torch.Generator | None = None, output: Literal["sample", "mean"] = "sample"):
+        """What the family's `reconstruction` sampler calls: the decoder's images, rounded to the DataSpec's levels
+        for output="sample" when they are discrete (the decoder is deterministic: `generator` is unused)."""
         images = self.decode_latents(z)
-        if self.data_spec.kind == "continuous":
+        if output == "mean" or self.data_spec.kind == "continuous":
             return images
         return snap_to_levels(images, self.data_spec.levels or 2, self.data_spec.value_range)
 

@@ -77,7 +77,7 @@ def genzoo_architectures() -> list[ArchitectureSpec]:
             model=f"{PACKAGE}.kl_autoencoder:KLAutoencoder",
             capabilities=(Capability.ENCODE, Capability.DECODE),
             default_sampler=None,
-            methods=(),
+            methods=("decode_output",),
             trainers={"kl-autoencoder": f"{PACKAGE}.kl_autoencoder:KLAutoencoderStep"},
             description="KL-regularised conv autoencoder (Rombach et al.'s first stage: 28x28 -> 4x7x7 continuous "
                         "latents, MSE + a tiny KL); the autoencoder latent diffusion (`ldm`) builds on. No prior: "
