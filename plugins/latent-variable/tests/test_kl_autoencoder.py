@@ -80,3 +80,11 @@ def test_encoding_is_deterministic_and_decoding_matches_the_data_spec():
 def test_a_bad_image_shape_is_a_clear_error():
     with pytest.raises(ConfigError, match="divisible by 16"):
         genzoo.create("kl-autoencoder", data=DIGITS, downsample=4, channels=4)
+
+
+def test_decode_output_rounds_samples_to_the_levels_and_keeps_the_mean():
+    model = tiny().eval()
+    z = model.encode(torch.rand(2, 1, 8, 8))
+    mean, sample = model.decode_output(z, output="mean"), model.decode_output(z)
+    assert torch.equal(mean, model.decode_latents(z))
+    assert torch.allclose(sample, (mean * 16).round() / 16)
