@@ -1,7 +1,7 @@
 """DDIM sampling throughput of genzoo's diffusion UNet beside diffusers (the anchor): same UNets, same run.
 
     python benchmarks/ddim_throughput.py [--threads 2] [--repeats 3] [--batch-size 64] [--steps 50] \\
-        [--config all|anchor|published] [--precision float32|bfloat16]
+        [--config all|anchor|published] [--precision float32|bfloat16] [--compile]
 
 Both sides draw one batch of 1x28x28 samples with deterministic DDIM (eta 0, --steps network calls,
 1000-step linear schedule, epsilon prediction, x_0 clipped to [-1, 1]) from a UNet with random
@@ -19,6 +19,9 @@ before its projection (UNet2DModel has no switch for it; it costs one (batch, 4 
 block). genzoo's sampler clips x_0 and recomputes eps from it; diffusers does the same with
 `use_clipped_model_output=True`. The timesteps differ (genzoo 999..0 evenly, diffusers' default
 "leading" spacing 980, 960, ..., 0), the work per step does not.
+
+With --compile genzoo samples with `compile=true` (its denoiser through torch.compile; the untimed warm-up
+batch compiles it) while diffusers stays eager, as its users run it.
 
 Each side runs in a fresh process per round, the sides alternate (genzoo, diffusers, genzoo, ...),
 both with `torch.set_num_threads(--threads)`. Each process builds its UNet, samples one warm-up
@@ -77,7 +80,8 @@ def genzoo_worker(args: argparse.Namespace) -> dict:
     torch.manual_seed(args.seed)  # the random weights
     model = genzoo.create("ddpm", **CONFIGS[args.config]).eval()
     generator = torch.Generator().manual_seed(args.seed)
-    options = {"sampler": "ddim", "eta": 0.0, "generator": generator, "progress": False, "precision": args.precision}
+    options = {"sampler": "ddim", "eta": 0.0, "generator": generator, "progress": False, "precision": args.precision,
+               "compile": args.compile}
     model.sample(args.batch_size, steps=min(WARMUP_STEPS, args.steps), **options)
     start = time.perf_counter()
     x = model.sample(args.batch_size, steps=args.steps, **options)
@@ -93,7 +97,8 @@ def run_side(side: str, config: str, args: argparse.Namespace) -> dict:
     common = ["--config", config, "--batch-size", str(args.batch_size), "--steps", str(args.steps),
               "--threads", str(args.threads), "--seed", str(args.seed), "--precision", args.precision]
     if side == "genzoo":
-        command, env = [sys.executable, __file__, "--worker", *common], genzoo_env()
+        compiled = ["--compile"] if args.compile else []
+        command, env = [sys.executable, __file__, "--worker", *common, *compiled], genzoo_env()
     else:
         command = [str(args.diffusers_python), str(WORKER), *common]
         env = anchor_env() | {"HF_HUB_OFFLINE": "1"}  # nothing to download: random weights
@@ -118,6 +123,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
                         help="bfloat16: both UNets under bfloat16 autocast (genzoo's precision=bfloat16 sampler option).")
+    parser.add_argument("--compile", action="store_true", help="genzoo samples with compile=true (diffusers eager).")
     parser.add_argument("--diffusers-python", type=Path, default=Path("/work/diffusers-venv/bin/python"),
                         help="Python of the venv that has diffusers (and torch, not genzoo).")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -153,7 +159,8 @@ def main() -> None:
         spreads += [max(values) / min(values) for values in rates.values()]
 
     diffusers_version = results["diffusers"][0]["diffusers"]
-    print(f"DDIM {args.steps} steps, eta 0, batch {args.batch_size} of 1x28x28, {args.precision}, random weights, CPU, "
+    print(f"DDIM {args.steps} steps, eta 0, batch {args.batch_size} of 1x28x28, {args.precision}"
+          f"{', genzoo compiled' if args.compile else ''}, random weights, CPU, "
           f"torch {' / '.join(sorted(versions))}, diffusers {diffusers_version}, {args.threads} threads, "
           f"{os.cpu_count()} CPUs; {args.repeats} interleaved rounds per config")
     print(format_table(["config", "side", "params", "samples/s (median)", "min", "max", "ratio"], rows))

@@ -184,3 +184,17 @@ def test_unipc_converges_at_third_order_where_dpm_solver_converges_at_second(gau
     assert 3.0 < errors["dpm-solver"][0] / errors["dpm-solver"][1] < 5.5
     assert errors["unipc"][0] / errors["unipc"][1] > 6.5
     assert errors["unipc"][1] < 0.5 * errors["dpm-solver"][1]
+
+
+def test_compiled_sampling_matches_the_eager_path(gaussian_ddpm):
+    """`--set compile=true` runs torch.compile's denoiser: the same samples within float tolerance, and the model's
+    own modules, state_dict and eager path untouched afterwards."""
+    model = genzoo.create("ddpm-mlp", timesteps=50, hidden=16, layers=1).eval()
+    keys = list(model.state_dict())
+    eager = draw(model, "ddim", n=64, steps=5)
+    compiled = draw(model, "ddim", n=64, steps=5, compile=True)
+    assert torch.allclose(compiled, eager, atol=1e-5)
+    assert list(model.state_dict()) == keys and not model.__dict__["_use_compiled"]
+    model.denoiser = gaussian_ddpm(0.7, timesteps=50).denoiser  # a replaced denoiser is compiled anew, not mixed up
+    assert torch.allclose(draw(model, "ddim", n=64, steps=5, compile=True), draw(model, "ddim", n=64, steps=5),
+                          atol=1e-5)

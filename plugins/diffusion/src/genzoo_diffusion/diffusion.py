@@ -7,6 +7,8 @@ denoises; the samplers only call `predict(x_t, t)` for (eps, x_0) and `from_diff
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from itertools import pairwise
 from typing import ClassVar, Literal
 
@@ -66,7 +68,27 @@ class DiffusionModel(GenerativeModel):
         return self.config.timesteps
 
     def network(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        compiled = self.__dict__.get("_compiled")
+        if self.__dict__.get("_use_compiled") and compiled is not None and compiled[0] is self.denoiser:
+            return compiled[1](x, t, labels)
         return self.denoiser(x, t, labels)
+
+    @contextlib.contextmanager
+    def compiled(self, enabled: bool = True) -> Iterator[None]:
+        """Inside the block `network` runs torch.compile's version of the denoiser. It is compiled on first use and
+        kept for this denoiser, outside the module tree, so state_dict, .to() and the checkpoint are unchanged."""
+        if not enabled:
+            yield
+            return
+        compiled = self.__dict__.get("_compiled")
+        if compiled is None or compiled[0] is not self.denoiser:  # a replaced denoiser gets its own compilation
+            object.__setattr__(self, "_compiled", (self.denoiser, torch.compile(self.denoiser, dynamic=False)))
+        previous = self.__dict__.get("_use_compiled", False)
+        object.__setattr__(self, "_use_compiled", True)
+        try:
+            yield
+        finally:
+            object.__setattr__(self, "_use_compiled", previous)
 
     def predict(self, x: torch.Tensor, t: torch.Tensor | int, condition: torch.Tensor | None = None,
                 guidance_scale: float | None = None, clip: bool = True) -> tuple[torch.Tensor, torch.Tensor]:

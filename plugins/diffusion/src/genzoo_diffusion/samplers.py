@@ -47,6 +47,9 @@ class DiffusionOptions(BaseModel):
     precision: Literal["float32", "bfloat16"] = Field("float32", description="bfloat16 runs the denoiser under "
                                                       "autocast (about 2x faster on CPUs with AVX-512 BF16); the "
                                                       "sampler's own arithmetic stays float32.")
+    compile: bool = Field(False, description="Run the denoiser through torch.compile: faster per step "
+                                             "(benchmarks/ddim_throughput.py --compile), but a model's first call "
+                                             "compiles for seconds to minutes, so it pays only on long runs.")
 
     def clipped_steps(self, model: DiffusionModel) -> list[bool]:
         """Per timestep t, whether x_0 is clipped there: early, noisy steps keep the chain inside the data range,
@@ -55,6 +58,12 @@ class DiffusionOptions(BaseModel):
         schedule = model.schedule
         noise_to_signal = (schedule.sqrt_one_minus_alphas_cumprod / schedule.sqrt_alphas_cumprod).tolist()
         return [self.clip_x0 and ratio > self.clip_x0_above for ratio in noise_to_signal]
+
+    @contextlib.contextmanager
+    def denoising(self, model: DiffusionModel, device: torch.device) -> Iterator[None]:
+        """How every sampler calls the denoiser: under bfloat16 autocast and through torch.compile when asked."""
+        with self.autocast(device), model.compiled(self.compile):
+            yield
 
     def autocast(self, device: torch.device):
         if self.precision == "float32":  # not autocast(enabled=False): that would switch off the autocast of a
@@ -116,7 +125,7 @@ class DDPMSampler(Sampler):
         clipped = options.clipped_steps(model)
         for t, _ in denoising_loop(list(range(model.timesteps - 1, -1, -1)), options.progress, "ddpm"):
             step = torch.full((n,), t, device=x.device, dtype=torch.long)
-            with options.autocast(x.device):
+            with options.denoising(model, x.device):
                 _, x0 = model.predict(x, step, condition, options.guidance_scale, clipped[t])
             mean, _ = schedule.posterior(x0, x, step)
             if t == 0:
@@ -139,7 +148,7 @@ class DDIMSampler(Sampler):
         x = model.initial_noise(n, generator)
         clipped = options.clipped_steps(model)
         for t, t_next in denoising_loop(options.chain(model.timesteps), options.progress, "ddim"):
-            with options.autocast(x.device):
+            with options.denoising(model, x.device):
                 eps, x0 = model.predict(x, t, condition, options.guidance_scale, clipped[t])
             if t_next is None:
                 x = x0
@@ -170,7 +179,7 @@ class DPMSolverSampler(Sampler):
         previous_x0, previous_h = None, None
         clipped = options.clipped_steps(model)
         for t, t_next in denoising_loop(options.log_snr_chain(lam), options.progress, "dpm-solver++"):
-            with options.autocast(x.device):
+            with options.denoising(model, x.device):
                 _, x0 = model.predict(x, t, condition, options.guidance_scale, clipped[t])
             if t_next is None:
                 x = x0

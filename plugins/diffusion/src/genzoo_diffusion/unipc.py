@@ -44,7 +44,7 @@ class UniPCSampler(Sampler):
         clipped = options.clipped_steps(model)
         start = None  # (x_s, m_s, s, m_prev, h_prev) of the last predictor step, for the corrector
         for t, t_next in denoising_loop(options.log_snr_chain(lam), options.progress, "unipc"):
-            with options.autocast(x.device):
+            with options.denoising(model, x.device):
                 _, x0 = model.predict(x, t, condition, options.guidance_scale, clipped[t])
             if t_next is None:
                 x = x0
