@@ -182,8 +182,8 @@ class Trainer:
         params = {g: [p for p in step.parameters(model, g) if p.requires_grad] for g in step.groups}
         optimizers = {g: build_optimizer(params[g], per_group[g][0]) for g in step.groups}
         live = ema_live_names(model, params, {g: averaged for g, (_, averaged) in per_group.items()})
-        self.ema = EMA(model, settings.ema_decay, live) if settings.ema_decay else None
-        self.step_state = step.init_state(model)
+        self.step_state = step.init_state(model)  # first: a step may copy weights in (IcGAN's frozen generator),
+        self.ema = EMA(model, settings.ema_decay, live) if settings.ema_decay else None  # which the average starts from
         start = 0
         if resume:
             info, rng = load_state(self.state_dir, model=model, ema=self.ema, optimizers=optimizers)

@@ -25,9 +25,10 @@ from torch.nn import functional as F
 
 import genzoo
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import ConfigError, snap_to_levels
+from genzoo.plugin import ConfigError
 
 from genzoo_adversarial.domain_transfer_data import INPUT, TARGET
+from genzoo_adversarial.generator_outputs import as_valid_sample, squash_to_range
 from genzoo_adversarial.networks import NetworkConfig, build_discriminator, build_generator
 
 MNIST_IMAGE = DataSpec(shape=(1, 28, 28), value_range=(0.0, 1.0), levels=256, num_classes=10)
@@ -123,8 +124,7 @@ class DTN(GenerativeModel):
     # -- g -------------------------------------------------------------------------------------
     def render(self, features: torch.Tensor) -> torch.Tensor:
         """g(features): target-domain images in the data's value range (a sigmoid), differentiable."""
-        low, high = self.data_spec.value_range
-        return low + (high - low) * torch.sigmoid(self.generator(features))
+        return squash_to_range(self.generator(features), self.data_spec)
 
     def transfer(self, x: torch.Tensor, domain: Domain = "source") -> torch.Tensor:
         """G(x) = g(f(x)) for images of either domain (training renders target images too: L_TID)."""
@@ -133,9 +133,7 @@ class DTN(GenerativeModel):
     def translate(self, x: torch.Tensor, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """Source images as target-domain images (deterministic: `generator` is unused), snapped to the target's
         levels when its data are discrete."""
-        out = self.transfer(x, "source")
-        spec = self.data_spec
-        return out if spec.kind == "continuous" else snap_to_levels(out, spec.levels or 2, spec.value_range)
+        return as_valid_sample(self.transfer(x, "source"), self.data_spec)
 
     # -- D -------------------------------------------------------------------------------------
     def discriminate(self, x: torch.Tensor) -> torch.Tensor:

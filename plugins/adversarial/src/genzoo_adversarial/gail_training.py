@@ -109,7 +109,7 @@ class GAILStep(TrainingStep):
         if int(state["rollout_step"]) != batch.step:
             episode_return = self.rollout(model, state)
             state["rollout_step"].fill_(batch.step)
-            diagnostics["episode_return"] = torch.tensor(episode_return)
+            diagnostics["episode_return"] = torch.tensor(episode_return, device=model.device)
         expert_states, expert_actions = split_pairs(batch.x)
         chosen = torch.randperm(len(state["actions"]), device=model.device)[:len(expert_actions)]
         expert_logits = model.discriminator_logits(expert_states, expert_actions)

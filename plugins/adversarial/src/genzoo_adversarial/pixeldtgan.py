@@ -23,10 +23,10 @@ import torch
 from pydantic import Field, model_validator
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import snap_to_levels
 
 from genzoo_adversarial.cgan import MNIST
 from genzoo_adversarial.cluttered_scenes import MNIST_SCENE, scene_spec
+from genzoo_adversarial.generator_outputs import as_valid_sample, squash_to_range
 from genzoo_adversarial.pixeldtgan_networks import Converter, DomainDiscriminator, conv_reader
 
 Widths = tuple[int, ...]
@@ -79,16 +79,11 @@ class PixelDTGAN(GenerativeModel):
 
     def convert(self, source: torch.Tensor) -> torch.Tensor:
         """C(s) in the data's value range, differentiable: a sigmoid onto [low, high] (the paper's tanh, rescaled)."""
-        low, high = self.data_spec.value_range
-        return low + (high - low) * torch.sigmoid(self.converter(source))
+        return squash_to_range(self.converter(source), self.data_spec)
 
     def translate(self, x: torch.Tensor, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """C(x), snapped to the data's levels when they are discrete or binary (`generator` is unused: see above)."""
-        out = self.convert(x.to(self.dtype))
-        spec = self.data_spec
-        if spec.kind == "continuous":
-            return out
-        return snap_to_levels(out, spec.levels or 2, spec.value_range)
+        return as_valid_sample(self.convert(x.to(self.dtype)), self.data_spec)
 
     def judge_real(self, image: torch.Tensor) -> torch.Tensor:
         """D_R's realness logit per target-domain image, (n,)."""

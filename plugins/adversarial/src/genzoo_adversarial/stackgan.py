@@ -22,9 +22,10 @@ from torch import nn
 from torch.nn import functional as F
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import CapabilityError, snap_to_levels
+from genzoo.plugin import CapabilityError
 
 from genzoo_adversarial.cgan import MNIST
+from genzoo_adversarial.generator_outputs import as_valid_sample, squash_to_range
 from genzoo_adversarial.noise import normal
 from genzoo_adversarial.stackgan_networks import (ConditioningAugmentation, LabelledDiscriminator, StageOneGenerator,
                                                   StageTwoGenerator)
@@ -119,10 +120,6 @@ class StackGAN(GenerativeModel):
         """Full-resolution images average-pooled to the stage-I size: stage I's real data."""
         return F.avg_pool2d(x, self.config.stage_one_factor)
 
-    def _squash(self, out: torch.Tensor) -> torch.Tensor:
-        low, high = self.data_spec.value_range
-        return low + (high - low) * torch.sigmoid(out)
-
     # -- the two stages, differentiable (what training calls) ----------------------------------------
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         return normal((n, self.latent_dim), generator, self.device)
@@ -130,18 +127,17 @@ class StackGAN(GenerativeModel):
     def stage_one_fake(self, z: torch.Tensor, label: torch.Tensor, generator: torch.Generator | None = None):
         """(stage-I image in the value range, mu, log_sigma) for latents z and one-hot labels."""
         code, mu, log_sigma = self.stage_one.conditioning(label, generator)
-        return self._squash(self.stage_one.generator(z, code)), mu, log_sigma
+        return squash_to_range(self.stage_one.generator(z, code), self.data_spec), mu, log_sigma
 
     def stage_two_fake(self, low: torch.Tensor, label: torch.Tensor, generator: torch.Generator | None = None):
         """(full-resolution image refined from the stage-I images `low`, mu, log_sigma)."""
         code, mu, log_sigma = self.stage_two.conditioning(label, generator)
-        return self._squash(self.stage_two.generator(low, code)), mu, log_sigma
+        return squash_to_range(self.stage_two.generator(low, code), self.data_spec), mu, log_sigma
 
     # -- sampling ----------------------------------------------------------------------------------
     def as_sample(self, x: torch.Tensor) -> torch.Tensor:
         """Images in the value range made valid samples: snapped to the nearest level for discrete data."""
-        spec = self.data_spec
-        return x if spec.kind == "continuous" else snap_to_levels(x, spec.levels or 2, spec.value_range)
+        return as_valid_sample(x, self.data_spec)
 
     def generate_stage_one(self, n: int, *, condition: torch.Tensor | None = None,
                            generator: torch.Generator | None = None) -> torch.Tensor:

@@ -19,11 +19,12 @@ import torch
 from pydantic import Field, model_validator
 
 from genzoo import DataSpec
-from genzoo.plugin import Batch, snap_to_levels
+from genzoo.plugin import Batch
 
 from genzoo_adversarial.base import AdversarialConfig, AdversarialModel, optimizer_defaults
 from genzoo_adversarial.dcgan import MNIST_IMAGES
 from genzoo_adversarial.gan import GANStep
+from genzoo_adversarial.generator_outputs import as_valid_sample, squash_to_range
 from genzoo_adversarial.losses import r1_penalty
 from genzoo_adversarial.noise import normal, uniform
 from genzoo_adversarial.stylegan_layers import MappingNetwork, SynthesisNetwork
@@ -107,11 +108,7 @@ class StyleGAN(AdversarialModel):
 
     def render(self, styles: torch.Tensor, noise: list[torch.Tensor]) -> torch.Tensor:
         """Synthesis from per-layer styles, squashed into the DataSpec's range (differentiable)."""
-        return self.squash(self.synthesis(styles, noise))
-
-    def squash(self, out: torch.Tensor) -> torch.Tensor:
-        low, high = self.data_spec.value_range
-        return low + (high - low) * torch.sigmoid(out)
+        return squash_to_range(self.synthesis(styles, noise), self.data_spec)
 
     def render_sample(self, styles: torch.Tensor, generator: torch.Generator | None = None,
                       shared_noise: bool = False) -> torch.Tensor:
@@ -119,9 +116,7 @@ class StyleGAN(AdversarialModel):
         binary data; its noise is drawn from `generator`, one map for all examples when `shared_noise`."""
         n = len(styles)
         noise = self.draw_noise(1 if shared_noise else n, generator)
-        x = self.render(styles, [layer.expand(n, -1, -1, -1) for layer in noise])
-        spec = self.data_spec
-        return x if spec.kind == "continuous" else snap_to_levels(x, spec.levels or 2, spec.value_range)
+        return as_valid_sample(self.render(styles, [layer.expand(n, -1, -1, -1) for layer in noise]), self.data_spec)
 
     # -- the GAN contract --------------------------------------------------------------------------
     def fake(self, z: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
