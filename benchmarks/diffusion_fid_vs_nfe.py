@@ -4,8 +4,9 @@
         --solver ddim --solver dpm-solver --solver unipc --nfe 5 --nfe 10 --nfe 20 --nfe 50 --n 1000 \
         [--set guidance_scale=1.5] [-o fid_vs_nfe.png] [--json results.json]
 
-Every cell is `genzoo eval MODEL --metric fid --n N --seed S --sampler SOLVER --set steps=NFE [--set ...]`
-(printed under the table), so each number reruns alone. NFE counts denoiser calls per sample: with
+Every cell is `genzoo eval MODEL --metric fid --n N --seed S --sampler SOLVER --set steps=NFE [--set ...]
+--device D` (printed under the table; the device is part of it because the seeded noise differs between devices),
+so each number reruns alone. NFE counts denoiser calls per sample: with
 classifier-free guidance both predictions come from one batched call per step. All cells share the seed, so
 every solver starts from the same noise; the FID floor (real test vs train images at the same n) is the row
 under the table.
@@ -22,16 +23,18 @@ import click
 from genzoo.cli.options import parse_assignments
 
 
-def fid_cell(model, name: str, data: str, solver: str, nfe: int, n: int, seed: int, options: tuple[str, ...]):
+def fid_cell(model, name: str, data: str, solver: str, nfe: int, n: int, seed: int, options: tuple[str, ...],
+             device: str):
     """(FID, floor, the command that measures it) for one solver at one NFE."""
     from genzoo.metrics import evaluate
     from genzoo.metrics.base import EvalRequest
 
     assignments = (f"steps={nfe}", *options, "progress=false")
     command = shlex.join(["genzoo", "eval", name, "--metric", "fid", "--data", data, "--seed", str(seed), "--n",
-                          str(n), "--sampler", solver, *[word for pair in assignments for word in ("--set", pair)]])
+                          str(n), "--sampler", solver, *[word for pair in assignments for word in ("--set", pair)],
+                          "--device", device])
     request = EvalRequest(data=data, n=n, seed=seed, sampler=solver, sampler_options=parse_assignments(assignments),
-                          command=command)
+                          device=device, command=command)
     results = {result.name: result.value for result in evaluate(model, "fid", request)}
     return results["fid"], results["fid-floor"], command
 
@@ -70,21 +73,24 @@ def save_plot(table: dict[str, dict[int, float]], floor: float, path: Path, titl
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--data", default="mnist", show_default=True)
 @click.option("--set", "options", multiple=True, metavar="KEY=VALUE", help="A sampler option for every cell.")
+@click.option("--device", default="cpu", show_default=True, help="Where the model samples and the classifier runs.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the table (PNG).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the cells.")
-def main(name, solvers, nfes, n, seed, data, options, output, json_path) -> None:
+def main(name, solvers, nfes, n, seed, data, options, device, output, json_path) -> None:
     """FID against NFE for NAME's ODE solvers."""
     import genzoo
     from genzoo.atomic import write_text
     from genzoo.cli.table import format_table
 
-    model = genzoo.load(name)
+    if "steps" in parse_assignments(options):
+        raise click.UsageError("--set steps=... would override every cell's NFE; give --nfe instead")
+    model = genzoo.load(name, device=device)
     table: dict[str, dict[int, float]] = {}
     commands, floor = [], None
     for solver in solvers:
         table[solver] = {}
         for nfe in sorted(nfes):
-            fid, floor, command = fid_cell(model, name, data, solver, nfe, n, seed, options)
+            fid, floor, command = fid_cell(model, name, data, solver, nfe, n, seed, options, device)
             table[solver][nfe] = fid
             commands.append(command)
             click.echo(f"{solver} NFE {nfe}: FID {fid:.2f}", err=True)

@@ -107,3 +107,12 @@ def test_a_metric_that_draws_no_samples_leaves_the_sampler_out_of_its_command(tr
     card = genzoo.ModelCard(name="truth", metrics=[genzoo.MetricResult(name="nll", value=1.0, dataset="8gaussians",
                                                                         command=commands["nll"])])
     assert card.metrics[0].key == "nll[n=500]"
+    assert "note: nll draws no samples; --sampler and --set do not apply to it" in result.stderr
+
+
+def test_a_metric_registered_as_drawing_no_samples_may_not_draw_them(truth_registry):
+    from genzoo.metrics.base import EvalRequest, draw_samples
+
+    request = EvalRequest(data="8gaussians", draws_samples=False, command="genzoo eval x --metric m")
+    with pytest.raises(genzoo.GenzooError, match="registered with draws_samples=False"):
+        draw_samples(genzoo.create("toy-truth"), request, 10)

@@ -8,7 +8,13 @@ from genzoo.errors import GenzooError
 
 @pytest.fixture(scope="module")
 def ldm():
-    return genzoo.create("ldm", **genzoo.get_registry().architecture("ldm").tiny_config)
+    """Over the VQ-VAE, whose codebook makes the standardisation checkable from the weights alone."""
+    return genzoo.create("ldm", **genzoo.get_registry().architecture("ldm").tiny_config, autoencoder="vqvae-mnist")
+
+
+def test_the_default_autoencoder_is_the_kl_one():
+    model = genzoo.create("ldm", **genzoo.get_registry().architecture("ldm").tiny_config)
+    assert model.config.autoencoder == "kl-autoencoder-mnist" and model.diffusion_shape == (4, 7, 7)
 
 
 def test_autoencoder_is_loaded_by_name_and_not_saved(ldm):
@@ -35,7 +41,8 @@ def test_training_leaves_the_autoencoder_frozen(ldm):
 
 
 def test_moving_the_model_moves_the_autoencoder():
-    model = genzoo.create("ldm", **genzoo.get_registry().architecture("ldm").tiny_config).double()
+    tiny = genzoo.get_registry().architecture("ldm").tiny_config
+    model = genzoo.create("ldm", **tiny, autoencoder="vqvae-mnist").double()
     assert next(model.autoencoder.parameters()).dtype == torch.float64
 
 

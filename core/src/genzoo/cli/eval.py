@@ -99,9 +99,12 @@ def eval_command(name, metrics, real, data, data_dir, n, seed, sampler, assignme
     target = ["--real", real] if real else [name]
     results = []
     for metric in metrics:
-        sampling = (sampler, options, assignments) if get_registry().metric(metric).draws_samples else (None, {}, ())
+        draws = get_registry().metric(metric).draws_samples
+        sampling = (sampler, options, assignments) if draws else (None, {}, ())
+        if not draws and (sampler or assignments):
+            click.echo(f"note: {metric} draws no samples; --sampler and --set do not apply to it", err=True)
         request = EvalRequest(data=data, data_dir=data_dir, n=n, seed=seed, sampler=sampling[0],
-                              sampler_options=sampling[1], likelihood_options=likelihood_options,
+                              sampler_options=sampling[1], draws_samples=draws, likelihood_options=likelihood_options,
                               batch_size=batch_size, device=device,
                               command=eval_command_line(target, metric, data, n, seed, sampling[0], sampling[2],
                                                         likelihood, data_dir))

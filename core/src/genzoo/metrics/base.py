@@ -30,6 +30,8 @@ class EvalRequest(BaseModel):
     seed: int = 0
     sampler: str | None = None
     sampler_options: dict[str, Any] = Field(default_factory=dict)
+    draws_samples: bool = Field(True, description="False for a metric registered as drawing none: draw_samples "
+                                                  "then refuses, so the card's key cannot hide a sampler setting.")
     likelihood_options: dict[str, Any] = Field(
         default_factory=dict, description="Keyword options of model.log_prob, e.g. {'k': 5000} importance samples.")
     batch_size: PositiveInt = 500
@@ -78,6 +80,9 @@ def draw_samples(model, request: EvalRequest, n: int, condition: torch.Tensor | 
     A repeated request for the same model, sampler, options, seed, n and condition returns the
     samples drawn the first time (the same seeded generator would draw them again).
     """
+    if not request.draws_samples:
+        raise GenzooError(f"{request.command or 'this metric'}: the metric is registered with draws_samples=False, "
+                          "so it may not draw samples (its card key would hide the sampler)")
     key = _samples_key(request, n, condition)
     if _LastSamples.key == key and _LastSamples.model_ref is not None and _LastSamples.model_ref() is model:
         return _LastSamples.samples

@@ -32,8 +32,9 @@ LATENT_INTERFACE = ("encode_latents", "decode_latents", "latent_statistics")
 
 class LatentDiffusionConfig(UNetSettings):
     data: DataSpec = MNIST_GREY
-    autoencoder: str = Field("vqvae-mnist", description="The registered autoencoder whose latents are diffused "
-                                                        "(kl-autoencoder-mnist, vqvae-mnist, a checkpoint folder).")
+    autoencoder: str = Field("kl-autoencoder-mnist", description="The registered autoencoder whose latents are "
+                                                                 "diffused (kl-autoencoder-mnist, vqvae-mnist, a "
+                                                                 "checkpoint folder).")
     channels: tuple[int, ...] = Field((64,), min_length=1, description="Width of each resolution level.")
     blocks_per_level: int = Field(2, ge=1, description="Residual blocks per level on the way down (one more up).")
     attention_levels: tuple[int, ...] = Field((0,), description="Levels (0 = latent size) with self-attention.")

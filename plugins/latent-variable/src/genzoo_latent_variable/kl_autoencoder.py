@@ -21,11 +21,10 @@ from pydantic import Field, ValidationInfo, field_validator
 from torch.nn import functional as F
 
 from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
-from genzoo.plugin import Batch, FitData, TrainingStep, snap_to_levels
+from genzoo.plugin import Batch, FitData, TrainingStep, normal_kl, snap_to_levels
 
 from genzoo_latent_variable.conv_autoencoder import (check_bounded_image, check_downsample, conv_decoder,
                                                      conv_encoder, from_decoder, latent_grid, to_unit_range)
-from genzoo_latent_variable.posterior_kl import standard_normal_kl
 
 MNIST = DataSpec(shape=(1, 28, 28), kind="continuous", value_range=(0.0, 1.0), levels=256)
 ENCODE_BATCH = 1000  # examples encoded at once when measuring the latent statistics
@@ -128,7 +127,7 @@ class KLAutoencoderStep(TrainingStep):
     def loss(self, model: KLAutoencoder, batch: Batch, group: str, state: dict) -> dict[str, torch.Tensor]:
         out = model(batch.x)
         recon = F.mse_loss(out.reconstruction, batch.x)
-        kl = standard_normal_kl(out.mean, out.log_var).mean()
+        kl = normal_kl(out.mean, out.log_var, torch.zeros_like(out.mean), torch.zeros_like(out.log_var)).mean()
         return {"loss": recon + model.config.kl_weight * kl, "recon": recon.detach(), "kl": kl.detach(),
                 "posterior_std": torch.exp(0.5 * out.log_var).mean().detach()}
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import torch
 
 from genzoo import Capability
-from genzoo.plugin import LOG_2PI, ConfigError, importance_sampled_log_prob
+from genzoo.plugin import LOG_2PI, ConfigError, importance_sampled_log_prob, normal_kl
 
 from genzoo_latent_variable.base import LatentConfig, LatentModel
-from genzoo_latent_variable.posterior_kl import standard_normal_kl
 
 
 class VAEConfig(LatentConfig):
@@ -57,7 +56,7 @@ class VAE(LatentModel):
         mean, log_var = self.posterior(x, condition)
         noise = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
         z = mean + torch.exp(0.5 * log_var) * noise
-        kl = standard_normal_kl(mean, log_var).sum(1)
+        kl = normal_kl(mean, log_var, torch.zeros_like(mean), torch.zeros_like(log_var)).sum(1)
         return self.reconstruction_log_prob(x, z, condition), kl
 
     def log_prob(self, x: torch.Tensor, *, condition: torch.Tensor | None = None, k: int = 1,

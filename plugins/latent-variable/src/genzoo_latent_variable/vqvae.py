@@ -18,8 +18,9 @@ in use (the usual failure of VQ models is a few codes doing all the work).
 A VQ-VAE has no learned prior. To claim `sample`, it keeps an *independent categorical prior per
 latent position*, fitted on the training codes after training (`VQVAEStep.finish`). That prior
 ignores every dependency between positions, so its samples are collages of stroke fragments, not
-digits (FID ~530 on MNIST). It is a baseline; the real prior is latent diffusion (the diffusion
-family), which denoises in `embed` space and decodes with `decode_latents`.
+digits (FID ~530 on MNIST). It is a baseline. Latent diffusion (the diffusion family) can denoise its
+pre-quantization latents (`encode_latents`) and decode with `decode_latents`; on MNIST that did poorly (FID 294)
+and the published ldm-mnist uses the KL autoencoder's continuous latents instead.
 """
 
 from __future__ import annotations
