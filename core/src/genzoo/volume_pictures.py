@@ -49,14 +49,16 @@ def volume_png(volumes: torch.Tensor, spec: DataSpec, nrow: int | None = None) -
     rows = math.ceil(n / nrow)
     figure = plt.figure(figsize=(nrow * PANEL_INCHES, rows * PANEL_INCHES), dpi=100)
     depth, height, width = spec.shape[1:]
-    for index in range(n):
-        axis = figure.add_subplot(rows, nrow, index + 1, projection="3d")
-        axis.voxels(filled[index], facecolors=FACE, edgecolor=EDGE, linewidth=0.2)
-        axis.set(xlim=(0, depth), ylim=(0, height), zlim=(0, width), xticks=[], yticks=[], zticks=[])
-        axis.set_box_aspect((1, 1, 1))
-        axis.view_init(elev=25, azim=-55)
-    figure.subplots_adjust(left=0, right=1, bottom=0, top=1, wspace=0, hspace=0)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
+    try:
+        for index in range(n):
+            axis = figure.add_subplot(rows, nrow, index + 1, projection="3d")
+            axis.voxels(filled[index], facecolors=FACE, edgecolor=EDGE, linewidth=0.2)
+            axis.set(xlim=(0, depth), ylim=(0, height), zlim=(0, width), xticks=[], yticks=[], zticks=[])
+            axis.set_box_aspect((depth, height, width))  # a non-cubic grid keeps its proportions
+            axis.view_init(elev=25, azim=-55)
+        figure.subplots_adjust(left=0, right=1, bottom=0, top=1, wspace=0, hspace=0)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    finally:
+        plt.close(figure)  # also when drawing fails: pyplot keeps every open figure alive
     return buffer.getvalue()

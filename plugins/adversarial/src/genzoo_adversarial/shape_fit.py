@@ -98,7 +98,8 @@ def moment_start(occupancy: torch.Tensor, kind: int) -> Solid:
 
 
 def small_rotations(shape: tuple[int, ...], angle: float, generator: torch.Generator) -> torch.Tensor:
-    """(*shape, 3, 3) rotations about random axes by angles ~ N(0, angle^2) (Rodrigues' formula)."""
+    """(*shape, 3, 3) rotations about random axes, by angles |v| for v ~ N(0, angle^2 / 3 I) in 3-D (so E|v|^2 =
+    angle^2: angles of typical size `angle`, never negative), by Rodrigues' formula."""
     vector = torch.randn(*shape, 3, generator=generator) * angle / math.sqrt(3)
     theta = vector.norm(dim=-1, keepdim=True).unsqueeze(-1)
     x, y, z = vector.unbind(-1)
