@@ -126,8 +126,8 @@ def test_info_and_list_offer_only_the_samplers_that_can_run():
     text = run("info", "vae-mnist").output
     offered = next(line for line in text.splitlines() if line.startswith("samplers")).split(None, 1)[1].split(", ")
     assert {"prior", "latent-gmm", "reconstruction", "interpolation"} <= set(offered)
-    assert not {"ddpm", "ddim", "dpm-solver", "gibbs"} & set(offered)
+    assert not {"ddpm", "ddim", "dpm-solver", "unipc", "gibbs"} & set(offered)
     rows = {row["name"]: row for row in json.loads(run("list", "--json").output)}
     assert rows["vae-mnist"]["samplers"] == offered
-    assert rows["ddpm-mnist"]["samplers"] == ["ddim", "ddpm", "dpm-solver"]
+    assert rows["ddpm-mnist"]["samplers"] == ["ddim", "ddpm", "dpm-solver", "unipc"]
     assert rows["classifier"]["samplers"] == []
