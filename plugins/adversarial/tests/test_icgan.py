@@ -82,10 +82,12 @@ def test_the_generator_is_frozen_in_eval_mode():
     assert encoders and not any(name.startswith("generator") for name in encoders)
 
 
-def test_training_copies_the_cgan_generator_and_keeps_it(tiny_cgan, tmp_path):
+@pytest.mark.parametrize("ema_decay", [None, 0.99])
+def test_training_copies_the_cgan_generator_and_keeps_it(tiny_cgan, tmp_path, ema_decay):
+    """With weight averaging too: the trainer starts the average after the step copied the generator in."""
     options = {k: v for k, v in TINY.items() if k != "data"} | {"cgan": str(tiny_cgan)}
     train("icgan", data="digits", out=tmp_path / "icgan", model=options, progress=False,
-          train={"steps": 3, "batch_size": 16, "sample_every": None})
+          train={"steps": 3, "batch_size": 16, "sample_every": None, "ema_decay": ema_decay})
     cgan, icgan = genzoo.load(tiny_cgan), genzoo.load(tmp_path / "icgan")
     ours = icgan.generator.state_dict()
     assert all(torch.equal(ours[k], v) for k, v in cgan.generator.state_dict().items())  # batch-norm statistics too
