@@ -116,3 +116,10 @@ def test_a_metric_registered_as_drawing_no_samples_may_not_draw_them(truth_regis
     request = EvalRequest(data="8gaussians", draws_samples=False, command="genzoo eval x --metric m")
     with pytest.raises(genzoo.GenzooError, match="registered with draws_samples=False"):
         draw_samples(genzoo.create("toy-truth"), request, 10)
+
+
+def test_nll_on_data_of_another_shape_is_a_one_line_error(truth_registry, tmp_path):
+    """Found by tests/core/test_cli_fuzz.py: a 2-D model scored on the 8x8 digits raised a ValueError."""
+    folder = genzoo.save_pretrained(genzoo.create("toy-truth"), tmp_path / "truth")
+    result = _run(str(folder), "--metric", "nll", "--data", "digits")
+    assert result.exit_code == 1 and "models data of shape (2,); the digits test split holds (1, 8, 8)" in result.output

@@ -49,6 +49,9 @@ def nll_metric(model, request: EvalRequest):
     options = _check_options(model, options)
     test = request.dataset("test", view_for(model.data_spec, "likelihood"))
     x, y = test.tensors()
+    if tuple(x.shape[1:]) != tuple(model.data_spec.shape):
+        raise GenzooError(f"{model.name!r} models data of shape {tuple(model.data_spec.shape)}; the {request.data} "
+                          f"test split holds {tuple(x.shape[1:])}")
     conditional = Capability.CONDITIONAL in model.capabilities and given_label
     if conditional and y is None:
         raise GenzooError(f"{model.name!r} is scored given each example's label, but the {request.data} test split "
