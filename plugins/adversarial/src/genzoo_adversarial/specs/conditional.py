@@ -6,8 +6,8 @@ Import paths only (no torch), so `genzoo list` stays fast.
 
 from genzoo import ArchitectureSpec, Capability, CommandSpec, MetricSpec, SamplerSpec
 
-FAMILY = "adversarial"
-PACKAGE = "genzoo_adversarial"
+from genzoo_adversarial.specs import FAMILY, PACKAGE
+
 GAN_METHODS = ("generate", "generate_from_latent")
 TINY_MLP = {"latent_dim": 2, "generator_hidden": (8,), "discriminator_hidden": (8,)}
 TINY_LABELLED = TINY_MLP | {"data": {"shape": (2,), "value_range": None, "num_classes": 3}}

@@ -5,12 +5,9 @@ Import paths only (no torch), so `genzoo list` stays fast.
 
 from genzoo import ArchitectureSpec, Capability, DatasetSpec, DataSpec, MetricSpec
 
-PACKAGE = "genzoo_adversarial"
-MNIST_MISSING = f"{PACKAGE}.stacked_mnist_availability:missing"  # exactly when MNIST's files are missing
-MNIST_DIGIT = DataSpec(shape=(1, 28, 28), levels=256, num_classes=10)
-DIGITS_8X8 = DataSpec(shape=(1, 8, 8), levels=17, num_classes=10)
+from genzoo_adversarial.specs import DIGIT_8X8, FAMILY, LABEL, MNIST_DIGIT, MNIST_MISSING, PACKAGE
+
 FRAMED = DataSpec(shape=(1, 24, 24), levels=17, num_classes=10)
-LABEL = DataSpec.for_labels(10)
 TINY = {"data": {"shape": (1, 8, 8), "value_range": (0.0, 1.0), "levels": 17},
         "source": {"shape": (1, 8, 8), "value_range": (0.0, 1.0), "levels": 17, "num_classes": 10},
         "encoder_weights": None, "encoder_channels": (4, 8), "encoder_hidden": 8, "target_margin": 0,
@@ -18,7 +15,7 @@ TINY = {"data": {"shape": (1, 8, 8), "value_range": (0.0, 1.0), "levels": 17},
 
 ARCHITECTURES: list[ArchitectureSpec] = [
     ArchitectureSpec(
-        name="dtn", family="adversarial", model=f"{PACKAGE}.dtn:DTN", capabilities=(Capability.TRANSLATE,),
+        name="dtn", family=FAMILY, model=f"{PACKAGE}.dtn:DTN", capabilities=(Capability.TRANSLATE,),
         default_sampler=None, methods=(), trainers={"dtn": f"{PACKAGE}.dtn_training:DTNStep"},
         description="DTN (domain transfer network): G = g o f, f a frozen pretrained project classifier "
                     "(classifier-digits by default), g a deconv decoder of its features, a 3-way discriminator "
@@ -31,17 +28,17 @@ DATASETS: list[DatasetSpec] = [
     DatasetSpec(name="digits2mnist", target=f"{PACKAGE}.domain_transfer_data:digits2mnist",
                 description="Unpaired: stream target = MNIST, stream input = the 8x8 digits (labels for "
                             "measuring only). DTN's task.",
-                fields={"target": MNIST_DIGIT, "target_label": LABEL, "input": DIGITS_8X8, "input_label": LABEL},
+                fields={"target": MNIST_DIGIT, "target_label": LABEL, "input": DIGIT_8X8, "input_label": LABEL},
                 splits={"train": 60_000, "test": 10_000}, missing=MNIST_MISSING),
     DatasetSpec(name="digits-all2mnist", target=f"{PACKAGE}.domain_transfer_data:digits_all2mnist",
                 description="digits2mnist with all 1,797 digits (train + test) as its input stream in either "
                             "split: for measuring at n >= 1,000 inputs, training inputs included.",
-                fields={"target": MNIST_DIGIT, "target_label": LABEL, "input": DIGITS_8X8, "input_label": LABEL},
+                fields={"target": MNIST_DIGIT, "target_label": LABEL, "input": DIGIT_8X8, "input_label": LABEL},
                 splits={"train": 60_000, "test": 10_000}, missing=MNIST_MISSING),
     DatasetSpec(name="digits2framed", target=f"{PACKAGE}.domain_transfer_data:digits2framed",
                 description="digits2mnist in small, no MNIST (tests): input = even-indexed 8x8 digits, target = "
                             "odd-indexed ones enlarged 2x into a 24x24 frame.",
-                fields={"target": FRAMED, "target_label": LABEL, "input": DIGITS_8X8, "input_label": LABEL},
+                fields={"target": FRAMED, "target_label": LABEL, "input": DIGIT_8X8, "input_label": LABEL},
                 splits={"train": 719, "test": 180}),
 ]
 METRICS: list[MetricSpec] = [

@@ -5,8 +5,8 @@ Import paths only (no torch, no gymnasium), so `genzoo list` stays fast.
 
 from genzoo import ArchitectureSpec, Capability, DatasetSpec, DataSpec, MetricSpec, SamplerSpec
 
-FAMILY = "adversarial"
-PACKAGE = "genzoo_adversarial"
+from genzoo_adversarial.specs import FAMILY, PACKAGE
+
 PAIRS = DataSpec(shape=(5,), value_range=None)  # cartpole_expert.PAIRS, repeated so that listing imports no torch
 TINY_GAIL = {"policy_hidden": (4,), "value_hidden": (4,), "discriminator_hidden": (4,)}
 

@@ -6,12 +6,13 @@ Import paths only (no torch), so `genzoo list` stays fast.
 
 from genzoo import ArchitectureSpec, Capability, CommandSpec, MetricSpec
 
-PACKAGE = "genzoo_adversarial"
+from genzoo_adversarial.specs import FAMILY, PACKAGE
+
 DIGITS = {"shape": (1, 8, 8), "value_range": (0.0, 1.0), "levels": 17, "num_classes": 10}
 
 ARCHITECTURES: list[ArchitectureSpec] = [
     ArchitectureSpec(
-        name="icgan", family="adversarial", model=f"{PACKAGE}.icgan:ICGAN",
+        name="icgan", family=FAMILY, model=f"{PACKAGE}.icgan:ICGAN",
         capabilities=(Capability.SAMPLE, Capability.CONDITIONAL, Capability.TRANSLATE),
         methods=("generate", "generate_from_latent"),
         trainers={"encoders": f"{PACKAGE}.icgan_training:EncoderStep"},

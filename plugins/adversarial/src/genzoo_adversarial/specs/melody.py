@@ -3,10 +3,10 @@
 """
 
 from genzoo import ArchitectureSpec, Capability, DatasetSpec, DataSpec, MetricSpec, SamplerSpec
-from genzoo_adversarial.melody_theory import CHORD_NAMES, PITCHES, STEPS  # plain constants, no torch
 
-FAMILY = "adversarial"
-PACKAGE = "genzoo_adversarial"
+from genzoo_adversarial.melody_theory import CHORD_NAMES, PITCHES, STEPS  # plain constants, no torch
+from genzoo_adversarial.specs import FAMILY, PACKAGE
+
 BAR = DataSpec(shape=(1, PITCHES, STEPS), kind="binary", value_range=(0.0, 1.0), num_classes=len(CHORD_NAMES),
                class_names=CHORD_NAMES)
 FIELDS = {"x": BAR, "label": DataSpec.for_labels(len(CHORD_NAMES), CHORD_NAMES),

@@ -2,7 +2,8 @@
 
 from genzoo import ArchitectureSpec, Capability
 
-from genzoo_adversarial.specs.unconditional import FAMILY, GAN_METHODS, PACKAGE, TINY_MLP
+from genzoo_adversarial.specs import FAMILY, PACKAGE
+from genzoo_adversarial.specs.unconditional import GAN_METHODS, TINY_MLP
 
 ARCHITECTURES: list[ArchitectureSpec] = [
     ArchitectureSpec(

@@ -6,10 +6,7 @@ paths only (no torch), so `genzoo list` stays fast.
 
 from genzoo import ArchitectureSpec, Capability, DatasetSpec, DataSpec
 
-FAMILY = "adversarial"
-PACKAGE = "genzoo_adversarial"
-MNIST_MISSING = f"{PACKAGE}.stacked_mnist_availability:missing"  # exactly when MNIST's files are missing
-LABEL = DataSpec.for_labels(10)
+from genzoo_adversarial.specs import FAMILY, LABEL, MNIST_MISSING, PACKAGE
 
 
 def _image(side: int, levels: int) -> DataSpec:

@@ -6,11 +6,7 @@ paths only (no torch), so `genzoo list` stays fast.
 
 from genzoo import ArchitectureSpec, Capability, DatasetSpec, DataSpec
 
-PACKAGE = "genzoo_adversarial"
-MNIST_MISSING = f"{PACKAGE}.stacked_mnist_availability:missing"  # exactly when MNIST's files are missing
-LABEL = DataSpec.for_labels(10)
-MNIST_DIGIT = DataSpec(shape=(1, 28, 28), value_range=(0.0, 1.0), levels=256, num_classes=10)
-SMALL_DIGIT = DataSpec(shape=(1, 8, 8), value_range=(0.0, 1.0), levels=17, num_classes=10)
+from genzoo_adversarial.specs import DIGIT_8X8, FAMILY, LABEL, MNIST_DIGIT, MNIST_MISSING, PACKAGE
 
 
 def _scene(side: int, num_classes: int | None = None) -> DataSpec:
@@ -19,7 +15,7 @@ def _scene(side: int, num_classes: int | None = None) -> DataSpec:
 
 ARCHITECTURES: list[ArchitectureSpec] = [
     ArchitectureSpec(
-        name="pixeldtgan", family="adversarial", model=f"{PACKAGE}.pixeldtgan:PixelDTGAN",
+        name="pixeldtgan", family=FAMILY, model=f"{PACKAGE}.pixeldtgan:PixelDTGAN",
         capabilities=(Capability.TRANSLATE,), default_sampler=None, methods=(),
         trainers={"pixeldtgan": f"{PACKAGE}.pixeldtgan_training:PixelDTGANStep"},
         description="PixelDTGAN pixel-level domain transfer: an encoder-decoder converter against a real/fake "
@@ -30,7 +26,7 @@ ARCHITECTURES: list[ArchitectureSpec] = [
                     "digit (mnist-scenes). genzoo translate RUN --input mnist-cluttered:3; "
                     "--metric translation-fid,class-kept.",
         paper="Yoo et al. 2016, arXiv:1603.07442",
-        tiny_config={"data": SMALL_DIGIT.model_dump(), "source": _scene(12).model_dump(), "source_channels": (4, 8),
+        tiny_config={"data": DIGIT_8X8.model_dump(), "source": _scene(12).model_dump(), "source_channels": (4, 8),
                      "target_channels": (4, 8), "code_dim": 4, "domain_hidden": 4}),
 ]
 DATASETS: list[DatasetSpec] = [
@@ -47,7 +43,7 @@ DATASETS: list[DatasetSpec] = [
                 splits={"train": 60_000, "test": 10_000}, missing=MNIST_MISSING),
     DatasetSpec(name="digits-scenes", target=f"{PACKAGE}.cluttered_scenes:digits_scenes",
                 description="mnist-scenes made from the bundled 8x8 digits in 12x12 scenes (always available; tests).",
-                fields={"x": SMALL_DIGIT, "source": _scene(12), "label": LABEL},
+                fields={"x": DIGIT_8X8, "source": _scene(12), "label": LABEL},
                 splits={"train": 1_437, "test": 360}),
     DatasetSpec(name="digits-cluttered", target=f"{PACKAGE}.cluttered_scenes:digits_cluttered",
                 description="digits-scenes' 12x12 scenes alone, labelled.",

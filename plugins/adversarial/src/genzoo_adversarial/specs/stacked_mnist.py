@@ -5,7 +5,7 @@ Import paths only (no torch), so `genzoo list` and `genzoo datasets` stay fast.
 
 from genzoo import DatasetSpec, DataSpec, MetricSpec
 
-PACKAGE = "genzoo_adversarial"
+from genzoo_adversarial.specs import PACKAGE
 
 DATASETS: list[DatasetSpec] = [
     DatasetSpec(name="stacked-mnist", target=f"{PACKAGE}.stacked_mnist:stacked_mnist",

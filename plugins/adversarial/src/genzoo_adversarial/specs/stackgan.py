@@ -5,7 +5,8 @@ Import paths only (no torch), so `genzoo list` stays fast.
 
 from genzoo import ArchitectureSpec, Capability, SamplerSpec
 
-PACKAGE = "genzoo_adversarial"
+from genzoo_adversarial.specs import FAMILY, PACKAGE
+
 STAGES = (Capability.SAMPLE, Capability.CONDITIONAL)
 # 8x8 digits: 4x4 stage I -> 8x8 stage II, every network a few channels wide.
 TINY_STACKGAN = {"data": {"shape": (1, 8, 8), "value_range": (0.0, 1.0), "levels": 17, "num_classes": 10},
@@ -14,7 +15,7 @@ TINY_STACKGAN = {"data": {"shape": (1, 8, 8), "value_range": (0.0, 1.0), "levels
 
 ARCHITECTURES: list[ArchitectureSpec] = [
     ArchitectureSpec(
-        name="stackgan", family="adversarial", model=f"{PACKAGE}.stackgan:StackGAN", capabilities=STAGES,
+        name="stackgan", family=FAMILY, model=f"{PACKAGE}.stackgan:StackGAN", capabilities=STAGES,
         default_sampler="ancestral", methods=("generate", "generate_stages", "generate_stage_one",
                                               "upsample_stage_one"),
         trainers={"stage-one": f"{PACKAGE}.stackgan_training:StageOneStep",

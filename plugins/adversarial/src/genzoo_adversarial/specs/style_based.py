@@ -5,8 +5,8 @@ Import paths only (no torch), so `genzoo list` stays fast.
 
 from genzoo import ArchitectureSpec, Capability, SamplerSpec
 
-FAMILY = "adversarial"
-PACKAGE = "genzoo_adversarial"
+from genzoo_adversarial.specs import FAMILY, PACKAGE
+
 STYLE_METHODS = ("generate", "generate_from_latent", "styles", "mix", "render_sample")
 TINY_STYLEGAN = {"latent_dim": 4, "w_dim": 4, "mapping_layers": 1, "synthesis_channels": (4, 4, 4),
                  "channels": (4, 8), "data": {"shape": (1, 8, 8), "value_range": (0.0, 1.0)}}

@@ -5,8 +5,8 @@ Import paths only (no torch), so `genzoo list` stays fast.
 
 from genzoo import ArchitectureSpec, Capability, SamplerSpec
 
-FAMILY = "adversarial"
-PACKAGE = "genzoo_adversarial"
+from genzoo_adversarial.specs import FAMILY, PACKAGE
+
 TINY_MLP = {"latent_dim": 2, "generator_hidden": (8,), "discriminator_hidden": (8,)}
 TINY_CONV = {"latent_dim": 4, "channels": (4, 8), "data": {"shape": (1, 8, 8), "value_range": (0.0, 1.0)}}
 # What the family's samplers may call on a GAN (the truncation sampler also reads `latent_dim`).

@@ -4,14 +4,10 @@ digit datasets it trains on and the `cycle-error` metric.
 Import paths only (no torch), so `genzoo list` stays fast.
 """
 
-from genzoo import ArchitectureSpec, Capability, CommandSpec, DatasetSpec, DataSpec, MetricSpec
+from genzoo import ArchitectureSpec, Capability, CommandSpec, DatasetSpec, MetricSpec
 
-FAMILY = "adversarial"
-PACKAGE = "genzoo_adversarial"
-MNIST_MISSING = f"{PACKAGE}.stacked_mnist_availability:missing"  # exactly when MNIST's files are missing
-MNIST_DIGIT = DataSpec(shape=(1, 28, 28), levels=256, num_classes=10)
-DIGITS_8X8 = DataSpec(shape=(1, 8, 8), levels=17, num_classes=10)
-LABEL = DataSpec.for_labels(10)
+from genzoo_adversarial.specs import DIGIT_8X8, FAMILY, LABEL, MNIST_DIGIT, MNIST_MISSING, PACKAGE
+
 TINY = {"width": 4, "blocks": 1, "downsamplings": 1, "discriminator_channels": (4, 8),
         "data": {"shape": (1, 8, 8), "value_range": (0.0, 1.0), "levels": 17}}
 
@@ -41,7 +37,7 @@ DATASETS: list[DatasetSpec] = [
                 missing=MNIST_MISSING),
     DatasetSpec(name="digits-thin-thick", target=f"{PACKAGE}.thick_digits:digits_thin_thick",
                 description="mnist-thin-thick made from the bundled 8x8 digits (always available; for tests).",
-                fields={"a": DIGITS_8X8, "a_label": LABEL, "b": DIGITS_8X8, "b_label": LABEL},
+                fields={"a": DIGIT_8X8, "a_label": LABEL, "b": DIGIT_8X8, "b_label": LABEL},
                 splits={"train": 719, "test": 180}),
 ]
 METRICS: list[MetricSpec] = [

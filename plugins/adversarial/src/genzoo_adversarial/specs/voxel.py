@@ -5,7 +5,8 @@ Import paths only (no torch), so `genzoo list` and `genzoo datasets` stay fast.
 
 from genzoo import ArchitectureSpec, Capability, DatasetSpec, DataSpec, MetricSpec
 
-from genzoo_adversarial.specs.unconditional import FAMILY, GAN_METHODS, PACKAGE
+from genzoo_adversarial.specs import FAMILY, PACKAGE
+from genzoo_adversarial.specs.unconditional import GAN_METHODS
 
 CLASSES = ("sphere", "box", "torus")
 
