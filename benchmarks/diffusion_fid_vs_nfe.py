@@ -15,7 +15,6 @@ under the table.
 from __future__ import annotations
 
 import json
-import shlex
 from pathlib import Path
 
 import click
@@ -26,13 +25,12 @@ from genzoo.cli.options import parse_assignments
 def fid_cell(model, name: str, data: str, solver: str, nfe: int, n: int, seed: int, options: tuple[str, ...],
              device: str):
     """(FID, floor, the command that measures it) for one solver at one NFE."""
+    from genzoo.cli.eval import eval_command_line
     from genzoo.metrics import evaluate
     from genzoo.metrics.base import EvalRequest
 
     assignments = (f"steps={nfe}", *options, "progress=false")
-    command = shlex.join(["genzoo", "eval", name, "--metric", "fid", "--data", data, "--seed", str(seed), "--n",
-                          str(n), "--sampler", solver, *[word for pair in assignments for word in ("--set", pair)],
-                          "--device", device])
+    command = eval_command_line([name], "fid", data, n, seed, solver, assignments, (), None) + f" --device {device}"
     request = EvalRequest(data=data, n=n, seed=seed, sampler=solver, sampler_options=parse_assignments(assignments),
                           device=device, command=command)
     results = {result.name: result.value for result in evaluate(model, "fid", request)}
