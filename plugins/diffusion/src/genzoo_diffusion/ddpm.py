@@ -69,10 +69,7 @@ class PixelDDPM(DiffusionModel):
     clip_range: ClassVar = (-1.0, 1.0)
 
     def build_denoiser(self) -> UNet:
-        classes = self.data_spec.num_classes if self.conditional else None
-        if self.conditional and not classes:
-            raise ValueError("a conditional DDPM needs data.num_classes")
-        return self.config.build_unet(self.data_spec.shape, classes)
+        return self.config.build_unet(self.data_spec.shape, self.embedded_classes())
 
     def to_diffusion_space(self, x: torch.Tensor) -> torch.Tensor:
         low, high = self.data_spec.value_range

@@ -63,6 +63,14 @@ class DiffusionModel(GenerativeModel):
         return x0
 
     # -- shared machinery -----------------------------------------------------------------------
+    def embedded_classes(self) -> int | None:
+        """How many class labels the denoiser embeds: the data's classes for a conditional model, else None."""
+        if not self.conditional:
+            return None
+        if not self.data_spec.num_classes:
+            raise ValueError("a class-conditional diffusion model needs data.num_classes")
+        return self.data_spec.num_classes
+
     @property
     def timesteps(self) -> int:
         return self.config.timesteps

@@ -58,10 +58,7 @@ class LatentDiffusion(DiffusionModel):
         self.register_buffer("latent_std", std[:, None, None].clamp(min=1e-6), persistent=False)
 
     def build_denoiser(self) -> UNet:
-        classes = self.data_spec.num_classes if self.conditional else None
-        if self.conditional and not classes:
-            raise ValueError("a conditional latent diffusion model needs data.num_classes")
-        return self.config.build_unet(self.diffusion_shape, classes)
+        return self.config.build_unet(self.diffusion_shape, self.embedded_classes())
 
     @property
     def diffusion_shape(self) -> tuple[int, ...]:
