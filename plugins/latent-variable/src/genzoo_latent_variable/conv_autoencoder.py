@@ -4,15 +4,51 @@
     decoder: a 3x3 conv from the latents, residual blocks, stride-2 4x4 transposed convs back to the image
 
 Both are plain nn.Sequential stacks, so the layer names in a checkpoint (encoder.0.weight, ...) are those of the
-published VQ-VAE. Also the image-shape checks both configs share.
+published VQ-VAE. `ConvAutoencoderConfig` holds the settings and image checks both configs share.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
+from pydantic import Field, ValidationInfo, field_validator
 from torch import nn
 
-from genzoo import DataSpec
+from genzoo import DataSpec, ModelConfig
+
+GREY_MNIST = DataSpec(shape=(1, 28, 28), kind="continuous", value_range=(0.0, 1.0), levels=256)
+
+
+class ConvAutoencoderConfig(ModelConfig):
+    """The shape of a conv autoencoder over bounded images; subclasses add their latent and loss settings."""
+
+    described_as: ClassVar[str] = "conv autoencoder"  # how error messages name the model
+
+    data: DataSpec = GREY_MNIST
+    channels: int = Field(64, ge=1, description="Width of every conv layer.")
+    downsample: int = Field(2, ge=1, description="Stride-2 stages: 28x28 images give a 7x7 latent grid with 2.")
+    residual_blocks: int = Field(1, ge=0)
+
+    @field_validator("data")
+    @classmethod
+    def _image(cls, data: DataSpec) -> DataSpec:
+        if len(data.shape) != 3 or data.value_range is None:
+            raise ValueError(f"a {cls.described_as} models bounded images (channels, height, width), got shape "
+                             f"{data.shape} and value_range {data.value_range}")
+        return data
+
+    @field_validator("downsample")
+    @classmethod
+    def _divides(cls, downsample: int, info: ValidationInfo) -> int:
+        data = info.data.get("data")  # absent when `data` itself failed validation
+        if data is not None:
+            height, width = data.shape[1:]
+            factor = 2**downsample
+            if height % factor or width % factor:
+                raise ValueError(f"downsample={downsample} halves the image {downsample} times, so height and width "
+                                 f"must be divisible by {factor}; got {height}x{width}")
+        return downsample
 
 
 class ResidualBlock(nn.Module):
@@ -47,25 +83,6 @@ def conv_decoder(latent_channels: int, width: int, downsample: int, residual_blo
     blocks = [ResidualBlock(width) for _ in range(residual_blocks)]
     return nn.Sequential(nn.Conv2d(latent_channels, width, 3, padding=1), *blocks, nn.ReLU(),
                          *up, nn.ConvTranspose2d(width, image_channels, 4, stride=2, padding=1))
-
-
-def check_bounded_image(data: DataSpec, model: str) -> DataSpec:
-    """`data` when it describes bounded images (channels, height, width); else a ValueError naming `model`."""
-    if len(data.shape) != 3 or data.value_range is None:
-        raise ValueError(f"a {model} models bounded images (channels, height, width), got shape {data.shape} "
-                         f"and value_range {data.value_range}")
-    return data
-
-
-def check_downsample(downsample: int, data: DataSpec | None) -> int:
-    """`downsample` when 2^downsample divides the image's height and width (data None: not validated yet)."""
-    if data is not None:
-        height, width = data.shape[1:]
-        factor = 2**downsample
-        if height % factor or width % factor:
-            raise ValueError(f"downsample={downsample} halves the image {downsample} times, so height and width "
-                             f"must be divisible by {factor}; got {height}x{width}")
-    return downsample
 
 
 def latent_grid(data: DataSpec, channels: int, downsample: int) -> tuple[int, int, int]:

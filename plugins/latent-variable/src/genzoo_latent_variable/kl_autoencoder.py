@@ -17,36 +17,23 @@ from __future__ import annotations
 from typing import ClassVar, Literal, NamedTuple
 
 import torch
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 from torch.nn import functional as F
 
-from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
+from genzoo import Capability, GenerativeModel
 from genzoo.plugin import Batch, FitData, TrainingStep, normal_kl, snap_to_levels
 
-from genzoo_latent_variable.conv_autoencoder import (check_bounded_image, check_downsample, conv_decoder,
-                                                     conv_encoder, from_decoder, latent_grid, to_unit_range)
+from genzoo_latent_variable.conv_autoencoder import (ConvAutoencoderConfig, conv_decoder, conv_encoder, from_decoder,
+                                                     latent_grid, to_unit_range)
 
-MNIST = DataSpec(shape=(1, 28, 28), kind="continuous", value_range=(0.0, 1.0), levels=256)
 ENCODE_BATCH = 1000  # examples encoded at once when measuring the latent statistics
 
 
-class KLAutoencoderConfig(ModelConfig):
-    data: DataSpec = MNIST
-    channels: int = Field(64, ge=1, description="Width of every conv layer.")
+class KLAutoencoderConfig(ConvAutoencoderConfig):
+    described_as: ClassVar[str] = "KL autoencoder"
+
     latent_channels: int = Field(4, ge=1, description="Channels of the latent grid (Rombach et al.'s c).")
-    downsample: int = Field(2, ge=1, description="Stride-2 stages: 28x28 images give 7x7 latents with 2 (f = 4).")
-    residual_blocks: int = Field(1, ge=0)
     kl_weight: float = Field(1e-4, ge=0, description="Weight of the per-element KL against the per-pixel MSE.")
-
-    @field_validator("data")
-    @classmethod
-    def _image(cls, data: DataSpec) -> DataSpec:
-        return check_bounded_image(data, "KL autoencoder")
-
-    @field_validator("downsample")
-    @classmethod
-    def _divides(cls, downsample: int, info: ValidationInfo) -> int:
-        return check_downsample(downsample, info.data.get("data"))
 
 
 class KLOutput(NamedTuple):

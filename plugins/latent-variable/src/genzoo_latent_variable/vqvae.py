@@ -29,26 +29,21 @@ import math
 from typing import ClassVar, Literal, NamedTuple
 
 import torch
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 from torch import nn
 from torch.nn import functional as F
 
-from genzoo import Capability, DataSpec, GenerativeModel, ModelConfig
+from genzoo import Capability, DataSpec, GenerativeModel
 from genzoo.plugin import Batch, FitData, GenzooError, TrainingStep, snap_to_levels
 
-from genzoo_latent_variable.conv_autoencoder import (check_bounded_image, check_downsample, conv_decoder,
-                                                     conv_encoder, from_decoder, latent_grid, to_unit_range)
+from genzoo_latent_variable.conv_autoencoder import (ConvAutoencoderConfig, conv_decoder, conv_encoder, from_decoder,
+                                                     latent_grid, to_unit_range)
 
-MNIST = DataSpec(shape=(1, 28, 28), kind="continuous", value_range=(0.0, 1.0), levels=256)
+class VQVAEConfig(ConvAutoencoderConfig):
+    described_as: ClassVar[str] = "VQ-VAE"
 
-
-class VQVAEConfig(ModelConfig):
-    data: DataSpec = MNIST
-    channels: int = Field(64, ge=1, description="Width of every conv layer.")
     codebook_size: int = Field(128, ge=2, description="Number of codes K.")
     code_dim: int = Field(16, ge=1, description="Size of one code vector.")
-    downsample: int = Field(2, ge=1, description="Stride-2 stages: 28x28 images give 7x7 codes with 2.")
-    residual_blocks: int = Field(1, ge=0)
     commitment: float = Field(0.25, ge=0, description="Weight of ||z_e - sg(z_q)||^2 (beta in the paper).")
     ema_decay: float = Field(0.99, gt=0, lt=1, description="Decay of the codebook's moving averages.")
     dead_code_threshold: float = Field(
@@ -56,15 +51,6 @@ class VQVAEConfig(ModelConfig):
         description="A code whose EMA count of assigned vectors per batch falls below this is restarted; 0 = never.",
     )
 
-    @field_validator("data")
-    @classmethod
-    def _image(cls, data: DataSpec) -> DataSpec:
-        return check_bounded_image(data, "VQ-VAE")
-
-    @field_validator("downsample")
-    @classmethod
-    def _divides(cls, downsample: int, info: ValidationInfo) -> int:
-        return check_downsample(downsample, info.data.get("data"))  # absent when `data` itself failed validation
 
 
 class VQOutput(NamedTuple):
