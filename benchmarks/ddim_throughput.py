@@ -1,7 +1,8 @@
 """DDIM sampling throughput of genzoo's diffusion UNet beside diffusers (the anchor): same UNets, same run.
 
     python benchmarks/ddim_throughput.py [--threads 2] [--repeats 3] [--batch-size 64] [--steps 50] \\
-        [--config all|anchor|published] [--precision float32|bfloat16] [--compile]
+        [--config all|anchor|published] [--precision float32|bfloat16] [--genzoo-precision auto|float32|bfloat16] \\
+        [--compile]
 
 Both sides draw one batch of 1x28x28 samples with deterministic DDIM (eta 0, --steps network calls,
 1000-step linear schedule, epsilon prediction, x_0 clipped to [-1, 1]) from a UNet with random
@@ -20,8 +21,10 @@ block). genzoo's sampler clips x_0 and recomputes eps from it; diffusers does th
 `use_clipped_model_output=True`. The timesteps differ (genzoo 999..0 evenly, diffusers' default
 "leading" spacing 980, 960, ..., 0), the work per step does not.
 
-With --compile genzoo samples with `compile=true` (its denoiser through torch.compile; the untimed warm-up
-batch compiles it) while diffusers stays eager, as its users run it.
+With --compile genzoo samples with `compile=true` (its denoiser through torch.compile, frozen under bfloat16; the
+untimed warm-up batch compiles it) while diffusers stays eager, as its users run it. --precision sets both sides'
+precision (diffusers under bfloat16 autocast when it says bfloat16); --genzoo-precision overrides genzoo's, e.g.
+`auto` (the sampler's default: bfloat16 on CPUs with AVX-512 BF16 or AMX) against diffusers' float32 default.
 
 Each side runs in a fresh process per round, the sides alternate (genzoo, diffusers, genzoo, ...),
 both with `torch.set_num_threads(--threads)`. Each process builds its UNet, samples one warm-up
@@ -80,8 +83,8 @@ def genzoo_worker(args: argparse.Namespace) -> dict:
     torch.manual_seed(args.seed)  # the random weights
     model = genzoo.create("ddpm", **CONFIGS[args.config]).eval()
     generator = torch.Generator().manual_seed(args.seed)
-    options = {"sampler": "ddim", "eta": 0.0, "generator": generator, "progress": False, "precision": args.precision,
-               "compile": args.compile}
+    options = {"sampler": "ddim", "eta": 0.0, "generator": generator, "progress": False,
+               "precision": genzoo_precision(args), "compile": args.compile}
     model.sample(args.batch_size, steps=min(WARMUP_STEPS, args.steps), **options)
     start = time.perf_counter()
     x = model.sample(args.batch_size, steps=args.steps, **options)
@@ -95,14 +98,20 @@ def genzoo_worker(args: argparse.Namespace) -> dict:
 
 def run_side(side: str, config: str, args: argparse.Namespace) -> dict:
     common = ["--config", config, "--batch-size", str(args.batch_size), "--steps", str(args.steps),
-              "--threads", str(args.threads), "--seed", str(args.seed), "--precision", args.precision]
+              "--threads", str(args.threads), "--seed", str(args.seed)]
     if side == "genzoo":
         compiled = ["--compile"] if args.compile else []
-        command, env = [sys.executable, __file__, "--worker", *common, *compiled], genzoo_env()
+        command = [sys.executable, __file__, "--worker", *common, "--genzoo-precision", genzoo_precision(args),
+                   *compiled]
+        env = genzoo_env()
     else:
-        command = [str(args.diffusers_python), str(WORKER), *common]
+        command = [str(args.diffusers_python), str(WORKER), *common, "--precision", args.precision]
         env = anchor_env() | {"HF_HUB_OFFLINE": "1"}  # nothing to download: random weights
     return run_worker(side, command, env, args.threads)
+
+
+def genzoo_precision(args: argparse.Namespace) -> str:
+    return args.genzoo_precision or args.precision
 
 
 def check_anchor(python: Path) -> str:
@@ -123,6 +132,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
                         help="bfloat16: both UNets under bfloat16 autocast (genzoo's precision=bfloat16 sampler option).")
+    parser.add_argument("--genzoo-precision", choices=["auto", "float32", "bfloat16"],
+                        help="genzoo's sampler precision when it differs from --precision (auto: genzoo's default).")
     parser.add_argument("--compile", action="store_true", help="genzoo samples with compile=true (diffusers eager).")
     parser.add_argument("--diffusers-python", type=Path, default=Path("/work/diffusers-venv/bin/python"),
                         help="Python of the venv that has diffusers (and torch, not genzoo).")
@@ -159,7 +170,9 @@ def main() -> None:
         spreads += [max(values) / min(values) for values in rates.values()]
 
     diffusers_version = results["diffusers"][0]["diffusers"]
-    print(f"DDIM {args.steps} steps, eta 0, batch {args.batch_size} of 1x28x28, {args.precision}"
+    precisions = (args.precision if genzoo_precision(args) == args.precision
+                  else f"genzoo {genzoo_precision(args)}, diffusers {args.precision}")
+    print(f"DDIM {args.steps} steps, eta 0, batch {args.batch_size} of 1x28x28, {precisions}"
           f"{', genzoo compiled' if args.compile else ''}, random weights, CPU, "
           f"torch {' / '.join(sorted(versions))}, diffusers {diffusers_version}, {args.threads} threads, "
           f"{os.cpu_count()} CPUs; {args.repeats} interleaved rounds per config")

@@ -7,6 +7,7 @@ import pytest
 import torch
 from genzoo.errors import ConfigError
 from torch.distributions import Normal
+from genzoo_diffusion import samplers
 from genzoo_diffusion.samplers import DDIMSampler, DPMSolverSampler, sampling_timesteps
 from genzoo_diffusion.unipc import corrector_weights
 
@@ -153,6 +154,26 @@ def test_bfloat16_sampling_stays_close_to_float32():
     assert (fast - exact).abs().mean() < 0.02  # a few grey levels at most, on average
 
 
+@pytest.mark.parametrize("native", [True, False])
+def test_auto_precision_is_bfloat16_only_for_unets_on_native_bfloat16_devices(monkeypatch, native):
+    monkeypatch.setattr(samplers, "native_bfloat16", lambda device: native)
+    options = DDIMSampler.Options(precision="auto")
+    unet = genzoo.create("ddpm", **genzoo.get_registry().architecture("ddpm").tiny_config)
+    mlp = genzoo.create("ddpm-mlp", timesteps=50, hidden=16, layers=1)
+    assert DDIMSampler.Options().resolved_precision(unet, torch.device("cpu")) == "float32"  # the cards' precision
+    assert options.resolved_precision(unet, torch.device("cpu")) == ("bfloat16" if native else "float32")
+    assert options.resolved_precision(mlp, torch.device("cpu")) == "float32"
+    assert DDIMSampler.Options(precision="float32").resolved_precision(unet, torch.device("cpu")) == "float32"
+    assert DDIMSampler.Options(precision="bfloat16").resolved_precision(mlp, torch.device("cpu")) == "bfloat16"
+
+
+def test_native_bfloat16_says_no_for_devices_without_it():
+    assert not samplers.native_bfloat16(torch.device("meta"))
+    if not torch.cuda.is_available():
+        assert samplers.native_bfloat16(torch.device("cpu")) == (torch.cpu._is_avx512_bf16_supported()
+                                                                 or torch.cpu._is_amx_tile_supported())
+
+
 def test_unipc_corrector_weights_tend_to_adams_moulton():
     """At equal steps (rk = -1) and h -> 0, b = (1/2, 1/3), so rho_prev = (1/2 - 1/3) / 2 = 1/12 and rho_t = 5/12:
     m_s + rho_prev (m_prev - m_s) / rk + rho_t (m_t - m_s) = 5/12 m_t + 8/12 m_s - 1/12 m_prev."""
@@ -189,12 +210,38 @@ def test_unipc_converges_at_third_order_where_dpm_solver_converges_at_second(gau
 def test_compiled_sampling_matches_the_eager_path(gaussian_ddpm):
     """`--set compile=true` runs torch.compile's denoiser: the same samples within float tolerance, and the model's
     own modules, state_dict and eager path untouched afterwards."""
+    torch.manual_seed(0)  # random weights that keep the untrained chain's samples of order 1
     model = genzoo.create("ddpm-mlp", timesteps=50, hidden=16, layers=1).eval()
     keys = list(model.state_dict())
     eager = draw(model, "ddim", n=64, steps=5)
     compiled = draw(model, "ddim", n=64, steps=5, compile=True)
     assert torch.allclose(compiled, eager, atol=1e-5)
-    assert list(model.state_dict()) == keys and not model.__dict__["_use_compiled"]
+    assert list(model.state_dict()) == keys and model.__dict__["_use_compiled"] is None
     model.denoiser = gaussian_ddpm(0.7, timesteps=50).denoiser  # a replaced denoiser is compiled anew, not mixed up
     assert torch.allclose(draw(model, "ddim", n=64, steps=5, compile=True), draw(model, "ddim", n=64, steps=5),
                           atol=1e-5)
+
+
+def test_frozen_compilation_follows_weight_changes():
+    """Under bfloat16 the compiled denoiser is frozen (its weights are graph constants): it matches eager bfloat16
+    sampling, and a change of weights (an optimizer step, load_state_dict) compiles it anew instead of sampling
+    with the old weights."""
+    torch.manual_seed(0)
+    model = genzoo.create("ddpm-mlp", timesteps=50, hidden=16, layers=1).eval()
+    torch.nn.init.normal_(model.denoiser.output[-1].weight, std=0.1)
+
+    def close(a, b):  # bfloat16 rounding, amplified by an untrained chain whose samples reach the hundreds
+        return (a - b).abs().max() / b.abs().max() < 0.02
+
+    def both():
+        return [draw(model, "ddim", n=64, steps=5, precision="bfloat16", compile=compiled) for compiled in (False, True)]
+
+    eager, frozen = both()
+    assert close(frozen, eager)
+    with torch.no_grad():
+        model.denoiser.output[-1].weight.add_(0.2)  # what an optimizer step does
+    moved_eager, moved_frozen = both()
+    assert not close(moved_eager, eager)
+    assert close(moved_frozen, moved_eager)
+    model.load_state_dict({name: value.clone() for name, value in model.state_dict().items()})
+    assert close(draw(model, "ddim", n=64, steps=5, precision="bfloat16", compile=True), moved_eager)

@@ -67,6 +67,7 @@ class PixelDDPM(DiffusionModel):
     capabilities = frozenset({Capability.SAMPLE, Capability.LOG_PROB_BOUND})
     default_sampler = "ddpm"
     clip_range: ClassVar = (-1.0, 1.0)
+    bfloat16_pays: ClassVar = True
 
     def build_denoiser(self) -> UNet:
         return self.config.build_unet(self.data_spec.shape, self.embedded_classes())

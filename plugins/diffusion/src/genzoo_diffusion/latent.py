@@ -47,6 +47,7 @@ class LatentDiffusion(DiffusionModel):
     config_class: ClassVar = LatentDiffusionConfig
     capabilities = frozenset({Capability.SAMPLE})
     default_sampler = "ddim"
+    bfloat16_pays: ClassVar = True
 
     def __init__(self, config: LatentDiffusionConfig):
         autoencoder = load_autoencoder(config.autoencoder, config.data)

@@ -44,9 +44,11 @@ class DiffusionOptions(BaseModel):
                                            "there; the sample itself is always clamped to the range.")
     clip_x0_above: float = Field(0.0, ge=0, description="Clip x_0 only at timesteps whose noise-to-signal ratio "
                                                         "sigma_t / alpha_t exceeds this (0: at every step).")
-    precision: Literal["float32", "bfloat16"] = Field("float32", description="bfloat16 runs the denoiser under "
-                                                      "autocast (about 2x faster on CPUs with AVX-512 BF16); the "
-                                                      "sampler's own arithmetic stays float32.")
+    precision: Literal["float32", "bfloat16", "auto"] = Field(
+        "float32", description="bfloat16 runs the denoiser under autocast (about 2x faster on CPUs with AVX-512 BF16); "
+                               "the sampler's own arithmetic stays float32. auto: bfloat16 where it is faster (UNet "
+                               "denoisers on a device that computes bfloat16 natively), else float32. The default "
+                               "stays float32, the precision every published card was measured in.")
     compile: bool = Field(False, description="Run the denoiser through torch.compile: faster per step "
                                              "(benchmarks/ddim_throughput.py --compile), but a model's first call "
                                              "compiles for seconds to minutes, so it pays only on long runs.")
@@ -61,14 +63,34 @@ class DiffusionOptions(BaseModel):
 
     @contextlib.contextmanager
     def denoising(self, model: DiffusionModel, device: torch.device) -> Iterator[None]:
-        """How every sampler calls the denoiser: under bfloat16 autocast and through torch.compile when asked."""
-        with self.autocast(device), model.compiled(self.compile):
+        """How every sampler calls the denoiser: under bfloat16 autocast and through torch.compile when asked
+        (frozen under bfloat16, where freezing pays: see DiffusionModel.compiled)."""
+        bfloat16 = self.resolved_precision(model, device) == "bfloat16"
+        with self.autocast(device, bfloat16), model.compiled(self.compile, freeze=bfloat16):
             yield
 
-    def autocast(self, device: torch.device):
-        if self.precision == "float32":  # not autocast(enabled=False): that would switch off the autocast of a
-            return contextlib.nullcontext()  # model loaded in bfloat16/float16 (GenerativeModel.precision)
+    def resolved_precision(self, model: DiffusionModel, device: torch.device) -> Literal["float32", "bfloat16"]:
+        """The precision that `auto` stands for on this device, or the one asked for."""
+        if self.precision != "auto":
+            return self.precision
+        return "bfloat16" if model.bfloat16_pays and native_bfloat16(device) else "float32"
+
+    @staticmethod
+    def autocast(device: torch.device, bfloat16: bool):
+        if not bfloat16:  # not autocast(enabled=False): that would switch off the autocast of a model loaded
+            return contextlib.nullcontext()  # in bfloat16/float16 (GenerativeModel.precision)
         return torch.autocast(device.type, dtype=torch.bfloat16)
+
+
+def native_bfloat16(device: torch.device) -> bool:
+    """Whether `device` multiplies bfloat16 in hardware, so that autocast to it speeds convolutions up instead of
+    emulating them: CUDA GPUs that support it (Ampere on), x86 CPUs with AVX-512 BF16 or AMX (oneDNN's kernels;
+    plain AVX-512 only emulates it). Other CPUs and devices get float32."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    if device.type == "cpu" and torch.backends.mkldnn.is_available():
+        return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    return False
 
 
 class StepsOptions(DiffusionOptions):
