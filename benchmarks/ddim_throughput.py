@@ -24,7 +24,7 @@ block). genzoo's sampler clips x_0 and recomputes eps from it; diffusers does th
 With --compile genzoo samples with `compile=true` (its denoiser through torch.compile, frozen under bfloat16; the
 untimed warm-up batch compiles it) while diffusers stays eager, as its users run it. --precision sets both sides'
 precision (diffusers under bfloat16 autocast when it says bfloat16); --genzoo-precision overrides genzoo's, e.g.
-`auto` (the sampler's default: bfloat16 on CPUs with AVX-512 BF16 or AMX) against diffusers' float32 default.
+`auto` (genzoo's fast setting: bfloat16 on CPUs with AVX-512 BF16 or AMX) against diffusers' float32 default.
 
 Each side runs in a fresh process per round, the sides alternate (genzoo, diffusers, genzoo, ...),
 both with `torch.set_num_threads(--threads)`. Each process builds its UNet, samples one warm-up
@@ -133,7 +133,7 @@ def main() -> None:
     parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
                         help="bfloat16: both UNets under bfloat16 autocast (genzoo's precision=bfloat16 sampler option).")
     parser.add_argument("--genzoo-precision", choices=["auto", "float32", "bfloat16"],
-                        help="genzoo's sampler precision when it differs from --precision (auto: genzoo's default).")
+                        help="genzoo's sampler precision when it differs from --precision (auto: bfloat16 where native).")
     parser.add_argument("--compile", action="store_true", help="genzoo samples with compile=true (diffusers eager).")
     parser.add_argument("--diffusers-python", type=Path, default=Path("/work/diffusers-venv/bin/python"),
                         help="Python of the venv that has diffusers (and torch, not genzoo).")
