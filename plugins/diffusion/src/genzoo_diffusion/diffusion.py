@@ -89,10 +89,9 @@ class DiffusionModel(GenerativeModel):
         kept outside the module tree, so state_dict, .to() and the checkpoint are unchanged.
 
         `freeze` compiles with Inductor's freezing: the weights become constants of the graph, so under bfloat16
-        autocast their casts (and oneDNN's weight packing) happen once instead of at every call: about 1.2x faster
-        per call than compiling alone, for both UNets of benchmarks/ddim_throughput.py on one CPU thread. A frozen
-        graph holds a copy of the weights, so it is recompiled whenever a weight changed (a training step,
-        load_state_dict, .to()) since it was built; a change through `.data` is not seen.
+        autocast their casts (and oneDNN's weight packing) happen once instead of at every call. A frozen graph
+        holds a copy of the weights, so once one exists, any compiled call checks that no weight changed (a
+        training step, load_state_dict, .to()) and recompiles if one did; a change through `.data` is not seen.
         """
         if not enabled:
             yield
@@ -100,15 +99,22 @@ class DiffusionModel(GenerativeModel):
         denoiser, compiled, frozen_weights = self.__dict__.get("_compiled") or (None, None, None)
         if denoiser is not self.denoiser:  # a replaced denoiser gets its own compilation
             denoiser, compiled, frozen_weights = self.denoiser, torch.compile(self.denoiser, dynamic=False), None
-        if freeze:
+        if frozen_weights is not None or freeze:
+            # checked on unfrozen calls too: under the same autocast state (a model held in bfloat16 autocasts
+            # whatever the option says) Dynamo's guards let a later unfrozen call reuse a frozen graph
             weights = self._weights_version()
-            if frozen_weights not in (None, weights):  # torch.compile keeps the graphs with the old weights in them
+            if frozen_weights not in (None, weights):
+                # Dynamo keeps compiled graphs per code object (UNet.forward), not per torch.compile wrapper, so
+                # the stale ones must be dropped there; other models of this class recompile too, correctly
                 torch._dynamo.eval_frame.remove_from_cache(denoiser)
-            frozen_weights = weights
+                frozen_weights = None
+            if freeze:
+                frozen_weights = weights
         object.__setattr__(self, "_compiled", (denoiser, compiled, frozen_weights))
         previous = self.__dict__.get("_use_compiled")
         object.__setattr__(self, "_use_compiled", compiled)
-        # compilation is lazy (first call, new shapes), so the flag must be set around the calls
+        # Inductor reads the flag when it compiles, which is lazy (the first call, a new shape), so it is set
+        # around the calls; torch.compile(options=...) does not reach freezing in torch 2.13
         frozen = torch._inductor.config.patch(freezing=True) if freeze else contextlib.nullcontext()
         try:
             with frozen:

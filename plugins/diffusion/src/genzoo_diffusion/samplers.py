@@ -46,8 +46,8 @@ class DiffusionOptions(BaseModel):
                                                         "sigma_t / alpha_t exceeds this (0: at every step).")
     precision: Literal["float32", "bfloat16", "auto"] = Field(
         "float32", description="bfloat16 runs the denoiser under autocast (about 2x faster on CPUs with AVX-512 BF16); "
-                               "the sampler's own arithmetic stays float32. auto: bfloat16 where it is faster (UNet "
-                               "denoisers on a device that computes bfloat16 natively), else float32. The default "
+                               "the sampler's own arithmetic stays float32. auto: bfloat16 for UNet denoisers on a device "
+                               "that computes bfloat16 natively, else float32. The default "
                                "stays float32, the precision every published card was measured in.")
     compile: bool = Field(False, description="Run the denoiser through torch.compile: faster per step "
                                              "(benchmarks/ddim_throughput.py --compile), but a model's first call "
@@ -84,12 +84,14 @@ class DiffusionOptions(BaseModel):
 
 def native_bfloat16(device: torch.device) -> bool:
     """Whether `device` multiplies bfloat16 in hardware, so that autocast to it speeds convolutions up instead of
-    emulating them: CUDA GPUs that support it (Ampere on), x86 CPUs with AVX-512 BF16 or AMX (oneDNN's kernels;
-    plain AVX-512 only emulates it). Other CPUs and devices get float32."""
+    emulating them: CUDA GPUs of compute capability 8 on (Ampere), x86 CPUs with AVX-512 BF16 or AMX (oneDNN's
+    kernels; plain AVX-512 only emulates it). Other CPUs and devices get float32. torch has no public test for the
+    CPU features; its private ones are read with a False fallback, as older releases lack some of them."""
     if device.type == "cuda":
-        return torch.cuda.is_bf16_supported(including_emulation=False)
+        return torch.cuda.get_device_capability(device)[0] >= 8
     if device.type == "cpu" and torch.backends.mkldnn.is_available():
-        return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+        return any(getattr(torch.cpu, probe, lambda: False)() for probe in ("_is_avx512_bf16_supported",
+                                                                             "_is_amx_tile_supported"))
     return False
 
 
