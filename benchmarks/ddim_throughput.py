@@ -133,7 +133,7 @@ def main() -> None:
     parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
                         help="bfloat16: both UNets under bfloat16 autocast (genzoo's precision=bfloat16 sampler option).")
     parser.add_argument("--genzoo-precision", choices=["auto", "float32", "bfloat16"],
-                        help="genzoo's sampler precision when it differs from --precision (auto: bfloat16 where native).")
+                        help="genzoo's sampler precision if not --precision's (auto: bfloat16 where native).")
     parser.add_argument("--compile", action="store_true", help="genzoo samples with compile=true (diffusers eager).")
     parser.add_argument("--diffusers-python", type=Path, default=Path("/work/diffusers-venv/bin/python"),
                         help="Python of the venv that has diffusers (and torch, not genzoo).")

@@ -232,7 +232,8 @@ def test_frozen_compilation_follows_weight_changes():
         return (a - b).abs().max() / b.abs().max() < 0.02
 
     def both():
-        return [draw(model, "ddim", n=64, steps=5, precision="bfloat16", compile=compiled) for compiled in (False, True)]
+        return [draw(model, "ddim", n=64, steps=5, precision="bfloat16", compile=compiled)
+                for compiled in (False, True)]
 
     before = {name: value.clone() for name, value in model.state_dict().items()}
     eager, frozen = both()
