@@ -7,18 +7,32 @@ matter, where it is stored at full precision), its command, dataset and split; t
 preview, recipe, license and tags are read back from the old card. The sampling line comes from
 the family's catalog when config.json has none. Each folder's SHA256SUMS is rewritten; pin the
 new README digests with `genzoo publish`.
+
+When a sampler option's default changes, the cards' commands that relied on the old default would
+measure something else. `--pin-option precision=float32` writes the old value into every metric
+command that names a sampler and leaves that option unset, so each command again reproduces its
+number (the values are unchanged: they were measured with it). `--catalog` then re-pins the cards'
+catalog entries to the rewritten folders: their metric keys and file digests, with the hub tag dropped
+(the tag holds the old bytes) until `genzoo publish` uploads them again.
+
+    python scripts/rerender_cards.py registry/ddpm-digits --pin-option precision=float32 \
+        --catalog plugins/diffusion/src/genzoo_diffusion/pretrained.json
 """
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 from pathlib import Path
 
 import click
 import genzoo
 import yaml
+from genzoo.atomic import sha256_file, write_text
 from genzoo.card import FLOOR_SUFFIX, MetricResult, ModelCard, Recipe
 from genzoo.checkpoint import CARD_FILE, read_config, write_card_and_checksums
+from genzoo.hub.publish import checkpoint_files
 
 
 def _section(text: str, title: str) -> list[str]:
@@ -44,7 +58,33 @@ def _metrics(front: dict, text: str) -> list[MetricResult]:
     return metrics
 
 
-def rerender(folder: Path) -> None:
+def pin_option(metric: MetricResult, key: str, value: str) -> MetricResult:
+    """The metric with `--set key=value` after its command's last sampler setting, if the command names a sampler
+    and does not set `key` itself; otherwise unchanged."""
+    words = shlex.split(metric.command)
+    settings = [i + 1 for i, word in enumerate(words[:-1]) if word in ("--sampler", "--set")]
+    if "--sampler" not in words or any(words[i].startswith(f"{key}=") for i in settings if words[i - 1] == "--set"):
+        return metric
+    at = max(i for i in settings if not words[i].startswith("progress=")) + 1
+    words[at:at] = ["--set", f"{key}={value}"]
+    return metric.model_copy(update={"command": shlex.join(words)})
+
+
+def repin_catalog_entry(catalog: Path, folder: Path, card: ModelCard) -> None:
+    """Point the folder's catalog entry at what the folder now holds: the card's metric keys and the files'
+    digests; a hub tag is dropped, since it names the old bytes (`genzoo publish` pins the new ones)."""
+    entries = json.loads(catalog.read_text(encoding="utf-8"))
+    entry = next((e for e in entries if e["name"] == folder.name), None)
+    if entry is None:
+        raise click.UsageError(f"{catalog}: no entry named {folder.name}")
+    for coordinate in ("hub", "revision"):
+        entry.pop(coordinate, None)
+    entry["files"] = {name: sha256_file(folder / name) for name in checkpoint_files(folder)}
+    entry["metrics"] = {m.key: round(m.value, 6) for m in card.metrics}
+    write_text(catalog, json.dumps(entries, indent=1) + "\n")
+
+
+def rerender(folder: Path, pinned_options: dict[str, str] | None = None) -> ModelCard:
     text = (folder / CARD_FILE).read_text(encoding="utf-8")
     _, front_text, body = text.split("---\n", 2)
     front = yaml.safe_load(front_text)
@@ -61,21 +101,38 @@ def rerender(folder: Path) -> None:
         recipe = Recipe(command=recipe_lines[0], duration=duration, hardware=hardware)
     spec = genzoo.get_registry().architecture(config.architecture)
     own_tags = {"genzoo", config.architecture, "conditional"}
+    metrics = _metrics(front, body)
+    for key, value in (pinned_options or {}).items():
+        metrics = [pin_option(m, key, value) for m in metrics]
     card = ModelCard(name=folder.name, description=description, license=front.get("license", "apache-2.0"),
                      datasets=front.get("datasets") or [], tags=[t for t in front.get("tags", []) if t not in own_tags],
-                     metrics=_metrics(front, body), recipe=recipe, preview=preview)
+                     metrics=metrics, recipe=recipe, preview=preview)
     if config.sampling is None and folder.name in genzoo.list_models(pretrained=True):
         config = config.model_copy(update={"sampling": genzoo.info(folder.name).pretrained.sampling})
     write_card_and_checksums(folder, card, config, spec.capabilities)
     floors = sum(m.name.endswith(FLOOR_SUFFIX) for m in card.metrics)
     click.echo(f"{folder}: {len(card.metrics)} metrics ({floors} floors) re-rendered")
+    return card
 
 
 @click.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-def main(folders: tuple[Path, ...]) -> None:
+@click.option("--pin-option", "pinned", multiple=True, metavar="KEY=VALUE",
+              help="A sampler option's old default, written into every command that names a sampler and relied on "
+                   "it (repeatable).")
+@click.option("--catalog", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The family's pretrained.json whose entries for FOLDERS are re-pinned to the rewritten files.")
+def main(folders: tuple[Path, ...], pinned: tuple[str, ...], catalog: Path | None) -> None:
+    pinned_options = {}
+    for assignment in pinned:  # kept as written: the value goes back into a command line
+        key, sep, value = assignment.partition("=")
+        if not sep or not key or not value:
+            raise click.BadParameter(f"expected KEY=VALUE, got {assignment!r}", param_hint="--pin-option")
+        pinned_options[key] = value
     for folder in folders:
-        rerender(folder)
+        card = rerender(folder, pinned_options)
+        if catalog is not None:
+            repin_catalog_entry(catalog, folder, card)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,13 @@ def test_metric_settings_tell_results_apart():
     assert MetricResult(name="nll", value=1, dataset="toy", command="genzoo eval x --metric nll").key == "nll"
 
 
+def test_a_seed_other_than_the_default_is_part_of_the_setting():
+    held_out = MetricResult(name="fid", value=4.0, dataset="toy", command=EVAL.format(metric="fid").replace(
+        "--seed 0", "--seed 1"))
+    assert held_out.key == "fid[seed=1,n=2000,sampler=ddim,steps=50]"
+    assert _result("fid", 13.5).key == "fid[n=2000,sampler=ddim,steps=50]"  # seed 0, the default, is not named
+
+
 def test_front_matter_names_the_task_and_each_result_and_leaves_floors_out(card_text):
     _, front = card_text
     assert front["pipeline_tag"] == "unconditional-image-generation"
@@ -90,3 +97,51 @@ def test_usage_example_runs_for_a_conditional_model(toy_registry, tmp_path):
     namespace = {}
     exec(example, namespace)
     assert namespace["x"].shape[0] == 16
+
+
+def _rerender_script():
+    import runpy
+    from pathlib import Path
+
+    return runpy.run_path(str(Path(__file__).resolve().parents[2] / "scripts" / "rerender_cards.py"))
+
+
+def test_pin_option_states_an_old_default_only_where_a_sampler_relied_on_it():
+    pin_option = _rerender_script()["pin_option"]
+    sampled = _result("fid", 13.5)
+    pinned = pin_option(sampled, "precision", "float32")
+    assert pinned.command == EVAL.format(metric="fid").replace("steps=50 ", "steps=50 --set precision=float32 ")
+    assert pinned.key == "fid[n=2000,sampler=ddim,steps=50,precision=float32]" and pinned.value == 13.5
+    explicit = sampled.model_copy(update={"command": sampled.command + " --set precision=bfloat16"})
+    assert pin_option(explicit, "precision", "float32") == explicit  # measured otherwise: left as it is
+    bound = MetricResult(name="nll", value=1, dataset="toy", command="genzoo eval x --metric nll --seed 0")
+    assert pin_option(bound, "precision", "float32") == bound  # no sampler ran
+
+
+def test_pinning_a_registry_card_rewrites_its_commands_and_repins_its_catalog_entry(tmp_path):
+    """`rerender_cards.py --pin-option K=V --catalog C`, as if latent-gmm's `output` default were about to change:
+    the card's sampled commands gain K=V, the catalog entry gets the new keys and file digests, its hub tag goes
+    (it names the old bytes), and the weights are untouched."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    root = Path(__file__).resolve().parents[2]
+    folder = shutil.copytree(root / "registry" / "vae-mnist", tmp_path / "vae-mnist")
+    catalog = tmp_path / "pretrained.json"
+    shutil.copy(root / "plugins" / "latent-variable" / "src" / "genzoo_latent_variable" / "pretrained.json", catalog)
+    before = next(e for e in json.loads(catalog.read_text()) if e["name"] == "vae-mnist")
+    result = CliRunner().invoke(_rerender_script()["main"], [str(folder), "--pin-option", "output=sample",
+                                                             "--catalog", str(catalog)])
+    assert result.exit_code == 0, result.output
+    entry = next(e for e in json.loads(catalog.read_text()) if e["name"] == "vae-mnist")
+    assert "revision" not in entry and "hub" not in entry
+    assert entry["files"]["model.safetensors"] == before["files"]["model.safetensors"]
+    assert entry["files"]["README.md"] != before["files"]["README.md"]
+    assert entry["metrics"]["fid[n=5000,sampler=latent-gmm,output=sample]"] == before["metrics"][
+        "fid[n=5000,sampler=latent-gmm]"]
+    assert entry["metrics"]["fid[n=5000]"] == before["metrics"]["fid[n=5000]"]  # the model's own sampler: no flag
+    assert "--sampler latent-gmm --set output=sample`" in (folder / "README.md").read_text()
+    assert CliRunner().invoke(_rerender_script()["main"], [str(folder), "--pin-option", "output"]).exit_code == 2

@@ -18,9 +18,12 @@ if TYPE_CHECKING:
     from genzoo.checkpoint import CheckpointConfig
 
 
-# Options of a measuring command that change the number (`progress=` only changes the display).
-_SETTING_FLAGS = ("--likelihood", "--sampler", "--set", "--n")
+# Options of a measuring command that change the number (`progress=` only changes the display). The seed is
+# part of the setting only when it is not the default 0, so that a result on held-out noise gets its own key.
+_SETTING_FLAGS = ("--likelihood", "--sampler", "--set", "--n", "--seed")
+_NAMED_FLAGS = ("--sampler", "--n", "--seed")
 _DISPLAY_ONLY = ("progress=",)
+_DEFAULT_SEED = "0"
 FLOOR_SUFFIX = "-floor"
 # Units a reader could get wrong: KID papers print MMD^2 x 1000; genzoo's cards keep it raw.
 UNITS = {"kid": "raw unbiased MMD^2 (polynomial kernel) on the classifier's features, not x 1000"}
@@ -40,9 +43,10 @@ class MetricResult(BaseModel):
     def setting(self) -> str:
         """What tells this result from the same metric measured otherwise, e.g. 'n=2000,sampler=ddim,steps=50'."""
         words = shlex.split(self.command)
-        return ",".join(f"{flag[2:]}={value}" if flag in ("--sampler", "--n") else value
+        return ",".join(f"{flag[2:]}={value}" if flag in _NAMED_FLAGS else value
                         for flag, value in zip(words, words[1:])
-                        if flag in _SETTING_FLAGS and not value.startswith(_DISPLAY_ONLY))
+                        if flag in _SETTING_FLAGS and not value.startswith(_DISPLAY_ONLY)
+                        and (flag, value) != ("--seed", _DEFAULT_SEED))
 
     @property
     def key(self) -> str:

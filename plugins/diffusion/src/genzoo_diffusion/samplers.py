@@ -45,11 +45,10 @@ class DiffusionOptions(BaseModel):
     clip_x0_above: float = Field(0.0, ge=0, description="Clip x_0 only at timesteps whose noise-to-signal ratio "
                                                         "sigma_t / alpha_t exceeds this (0: at every step).")
     precision: Literal["float32", "bfloat16", "auto"] = Field(
-        "float32", description="bfloat16 runs the denoiser under autocast (DDIM 1.56x faster on a CPU with AVX-512 "
-                               "BF16, benchmarks/ddim_throughput.py); the sampler's own arithmetic stays float32. "
-                               "auto: bfloat16 for UNet denoisers on a device that computes bfloat16 natively, else "
-                               "float32. The default stays float32, the precision every published card was "
-                               "measured in.")
+        "auto", description="bfloat16 runs the denoiser under autocast (DDIM 1.56x faster on a CPU with AVX-512 "
+                            "BF16, benchmarks/ddim_throughput.py); the sampler's own arithmetic stays float32. auto "
+                            "(the default): bfloat16 for UNet denoisers on a device that computes bfloat16 natively, "
+                            "else float32. Cards name the precision each number was measured in.")
     compile: bool = Field(False, description="Run the denoiser through torch.compile: faster per step "
                                              "(benchmarks/ddim_throughput.py --compile), but a model's first call "
                                              "compiles for seconds to minutes, so it pays only on long runs.")
