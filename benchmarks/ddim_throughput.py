@@ -2,11 +2,11 @@
 
     python benchmarks/ddim_throughput.py [--threads 2] [--repeats 3] [--batch-size 64] [--steps 50] \\
         [--config all|anchor|published] [--precision float32|bfloat16] [--genzoo-precision auto|float32|bfloat16] \\
-        [--compile]
+        [--compile] [--device cuda]
 
 Both sides draw one batch of 1x28x28 samples with deterministic DDIM (eta 0, --steps network calls,
 1000-step linear schedule, epsilon prediction, x_0 clipped to [-1, 1]) from a UNet with random
-weights (throughput only), on the CPU. The configurations:
+weights (throughput only), on the CPU or --device. The configurations:
 - anchor: genzoo.create("ddpm", channels=(32, 64, 64), blocks_per_level=1, attention_levels=(2,),
   patch_size=1), ~1.1M parameters, beside the diffusers UNet2DModel with the same layout at 28x28
   (the anchor measured in the issue: about 6 samples/s);
@@ -57,7 +57,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from sides import anchor_env, genzoo_env, probe_venv, run_worker
+from sides import anchor_env, genzoo_env, probe_venv, run_worker, synchronize
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).resolve().parent / "diffusers_ddim_worker.py"
@@ -81,13 +81,16 @@ def genzoo_worker(args: argparse.Namespace) -> dict:
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)  # the random weights
-    model = genzoo.create("ddpm", **CONFIGS[args.config]).eval()
-    generator = torch.Generator().manual_seed(args.seed)
+    device = torch.device(args.device)
+    model = genzoo.create("ddpm", **CONFIGS[args.config]).eval().to(device)
+    generator = torch.Generator(device).manual_seed(args.seed)
     options = {"sampler": "ddim", "eta": 0.0, "generator": generator, "progress": False,
                "precision": genzoo_precision(args), "compile": args.compile}
     model.sample(args.batch_size, steps=min(WARMUP_STEPS, args.steps), **options)
+    synchronize(device)
     start = time.perf_counter()
     x = model.sample(args.batch_size, steps=args.steps, **options)
+    synchronize(device)
     seconds = time.perf_counter() - start
     if not torch.isfinite(x).all():
         raise SystemExit("genzoo worker: the samples are not finite")
@@ -98,7 +101,7 @@ def genzoo_worker(args: argparse.Namespace) -> dict:
 
 def run_side(side: str, config: str, args: argparse.Namespace) -> dict:
     common = ["--config", config, "--batch-size", str(args.batch_size), "--steps", str(args.steps),
-              "--threads", str(args.threads), "--seed", str(args.seed)]
+              "--threads", str(args.threads), "--seed", str(args.seed), "--device", args.device]
     if side == "genzoo":
         compiled = ["--compile"] if args.compile else []
         command = [sys.executable, __file__, "--worker", *common, "--genzoo-precision", genzoo_precision(args),
@@ -134,6 +137,7 @@ def main() -> None:
                         help="bfloat16: both UNets under bfloat16 autocast (genzoo's precision=bfloat16 sampler option).")
     parser.add_argument("--genzoo-precision", choices=["auto", "float32", "bfloat16"],
                         help="genzoo's sampler precision if not --precision's (auto: bfloat16 where native).")
+    parser.add_argument("--device", default="cpu", help="torch device of both sides, e.g. cuda.")
     parser.add_argument("--compile", action="store_true", help="genzoo samples with compile=true (diffusers eager).")
     parser.add_argument("--diffusers-python", type=Path, default=Path("/work/diffusers-venv/bin/python"),
                         help="Python of the venv that has diffusers (and torch, not genzoo).")
@@ -173,7 +177,7 @@ def main() -> None:
     precisions = (args.precision if genzoo_precision(args) == args.precision
                   else f"genzoo {genzoo_precision(args)}, diffusers {args.precision}")
     print(f"DDIM {args.steps} steps, eta 0, batch {args.batch_size} of 1x28x28, {precisions}"
-          f"{', genzoo compiled' if args.compile else ''}, random weights, CPU, "
+          f"{', genzoo compiled' if args.compile else ''}, random weights, {args.device}, "
           f"torch {' / '.join(sorted(versions))}, diffusers {diffusers_version}, {args.threads} threads, "
           f"{os.cpu_count()} CPUs; {args.repeats} interleaved rounds per config")
     print(format_table(["config", "side", "params", "samples/s (median)", "min", "max", "ratio"], rows))

@@ -32,6 +32,7 @@ import diffusers
 import torch
 import torch.nn.functional as F
 from diffusers import DDIMScheduler, UNet2DModel
+from sides import synchronize
 
 COMMON = {"layers_per_block": 1, "norm_num_groups": 8, "norm_eps": 1e-6, "attention_head_dim": 32,
           "time_embedding_type": "positional", "flip_sin_to_cos": True, "freq_shift": 0,
@@ -56,9 +57,9 @@ def build(config: str) -> tuple[UNet2DModel, int]:
 def sample(unet: UNet2DModel, scheduler: DDIMScheduler, n: int, steps: int, patch: int,
            generator: torch.Generator, bfloat16: bool = False) -> torch.Tensor:
     scheduler.set_timesteps(steps)
-    x = torch.randn((n, 1, 28, 28), generator=generator)
+    x = torch.randn((n, 1, 28, 28), generator=generator, device=generator.device)
     for t in scheduler.timesteps:
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bfloat16):
             eps = unet(F.pixel_unshuffle(x, patch) if patch > 1 else x, t).sample.float()
         eps = F.pixel_shuffle(eps, patch) if patch > 1 else eps
         x = scheduler.step(eps, t, x, eta=0.0, use_clipped_model_output=True).prev_sample
@@ -74,23 +75,28 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
                         help="bfloat16: the UNet under torch.autocast, as genzoo's precision=bfloat16 option.")
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda.")
     parser.add_argument("--params-only", action="store_true", help="Print the parameter count and exit.")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)  # the random weights
+    device = torch.device(args.device)
     unet, patch = build(args.config)
+    unet.to(device)
     params = sum(p.numel() for p in unet.parameters())
     if args.params_only:
         print(json.dumps({"params": params}))
         return
     scheduler = DDIMScheduler(num_train_timesteps=1000, beta_schedule="linear", beta_start=1e-4, beta_end=0.02,
                               clip_sample=True, prediction_type="epsilon")
-    generator = torch.Generator().manual_seed(args.seed)
+    generator = torch.Generator(device).manual_seed(args.seed)
     bfloat16 = args.precision == "bfloat16"
     sample(unet, scheduler, args.batch_size, min(WARMUP_STEPS, args.steps), patch, generator, bfloat16)
+    synchronize(device)
     start = time.perf_counter()
     x = sample(unet, scheduler, args.batch_size, args.steps, patch, generator, bfloat16)
+    synchronize(device)
     seconds = time.perf_counter() - start
     if not torch.isfinite(x).all():
         raise SystemExit("diffusers worker: the samples are not finite")

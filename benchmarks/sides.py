@@ -25,6 +25,14 @@ def anchor_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
 
 
+def synchronize(device) -> None:
+    """Wait for a torch device's queued kernels, so that a clock measures them (CUDA runs asynchronously)."""
+    if device.type == "cuda":
+        import torch
+
+        torch.cuda.synchronize(device)
+
+
 def run_worker(side: str, command: Sequence, env: dict[str, str], threads: int) -> dict:
     """Run one side's worker with `threads` OpenMP/MKL threads; its last stdout line is its JSON result.
     A failed worker exits the benchmark with its stderr's tail."""

@@ -258,3 +258,21 @@ def test_an_unfrozen_compiled_call_after_a_weight_change_does_not_reuse_a_frozen
     eager = draw(model, "ddim", n=64, steps=5)
     compiled = draw(model, "ddim", n=64, steps=5, compile=True)
     assert (compiled - eager).abs().max() / eager.abs().max() < 0.02
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA graphs need a CUDA device")
+@pytest.mark.parametrize("sampler", ["ddim", "dpm-solver", "unipc"])
+def test_compiled_sampling_on_cuda_replays_graphs_with_the_eager_results(sampler):
+    """On CUDA compile=true replays each denoiser call as a CUDA graph, whose outputs the next replay overwrites:
+    the multistep solvers, which keep earlier predictions, must still match eager sampling."""
+    torch.manual_seed(0)
+    model = genzoo.create("ddpm", **genzoo.get_registry().architecture("ddpm").tiny_config).eval().to("cuda")
+    torch.nn.init.normal_(model.denoiser.head[-1].weight, std=0.05)
+
+    def sample(**options):
+        return model.sample(32, sampler=sampler, steps=6, generator=torch.Generator("cuda").manual_seed(0),
+                            progress=False, precision="float32", **options)
+
+    eager = sample()
+    assert torch.allclose(sample(compile=True), eager, atol=1e-3)
+    assert torch.allclose(sample(compile=True), eager, atol=1e-3)  # replayed, not recorded

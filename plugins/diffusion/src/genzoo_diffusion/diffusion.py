@@ -81,12 +81,21 @@ class DiffusionModel(GenerativeModel):
 
     def network(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
         compiled = self.__dict__.get("_use_compiled")
-        return (self.denoiser if compiled is None else compiled)(x, t, labels)
+        if compiled is None:
+            return self.denoiser(x, t, labels)
+        output = compiled(x, t, labels)
+        # a CUDA graph's output lives in its memory pool, which the next replay overwrites; samplers keep
+        # predictions across steps (DPM-Solver++, UniPC), so each one gets its own copy
+        return output.clone() if output.is_cuda else output
 
     @contextlib.contextmanager
     def compiled(self, enabled: bool = True, freeze: bool = False) -> Iterator[None]:
         """Inside the block `network` runs torch.compile's version of the denoiser, compiled on first use and
         kept outside the module tree, so state_dict, .to() and the checkpoint are unchanged.
+
+        On CUDA it compiles in "reduce-overhead" mode: every denoiser call replays a CUDA graph, so a step costs
+        one launch instead of one per kernel (the issue's H200 measurement found sampling bound by launches, not
+        arithmetic). The loop's few arithmetic kernels between calls stay eager.
 
         `freeze` compiles with Inductor's freezing: the weights become constants of the graph, so under bfloat16
         autocast their casts (and oneDNN's weight packing) happen once instead of at every call. A frozen graph
@@ -96,9 +105,10 @@ class DiffusionModel(GenerativeModel):
         if not enabled:
             yield
             return
-        denoiser, compiled, frozen_weights = self.__dict__.get("_compiled") or (None, None, None)
-        if denoiser is not self.denoiser:  # a replaced denoiser gets its own compilation
-            denoiser, compiled, frozen_weights = self.denoiser, torch.compile(self.denoiser, dynamic=False), None
+        denoiser, device, compiled, frozen_weights = self.__dict__.get("_compiled") or (None, None, None, None)
+        if denoiser is not self.denoiser or device != self.device:  # a new denoiser or device: a new compilation
+            denoiser, device, frozen_weights = self.denoiser, self.device, None
+            compiled = torch.compile(denoiser, dynamic=False, mode="reduce-overhead" if device.type == "cuda" else None)
         if frozen_weights is not None or freeze:
             # checked on unfrozen calls too: under the same autocast state (a model held in bfloat16 autocasts
             # whatever the option says) Dynamo's guards let a later unfrozen call reuse a frozen graph
@@ -110,7 +120,7 @@ class DiffusionModel(GenerativeModel):
                 frozen_weights = None
             if freeze:
                 frozen_weights = weights
-        object.__setattr__(self, "_compiled", (denoiser, compiled, frozen_weights))
+        object.__setattr__(self, "_compiled", (denoiser, device, compiled, frozen_weights))
         previous = self.__dict__.get("_use_compiled")
         object.__setattr__(self, "_use_compiled", compiled)
         # Inductor reads the flag when it compiles, which is lazy (the first call, a new shape), so it is set
