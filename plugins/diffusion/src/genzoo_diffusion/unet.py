@@ -24,6 +24,15 @@ def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10000.0) -
     return torch.cat([torch.cos(args), torch.sin(args)], dim=1)
 
 
+def full_precision(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """`module(x)` outside autocast, in the module's own dtype. The UNet's first and last convolutions run so:
+    bfloat16 rounding of their weights and of the noisy input shifted sampled images measurably (ddpm-mnist-cond,
+    DDIM-50: mean intensity up 3%, pixels at exactly 0 down from 40% to 34%); in float32 they halve the bfloat16
+    error of the noise prediction at every timestep, for about 1% of the UNet's multiply-adds."""
+    with torch.autocast(x.device.type, enabled=False):
+        return module(x.to(next(module.parameters()).dtype))
+
+
 def group_norm(channels: int, groups: int = 8) -> nn.GroupNorm:
     """GroupNorm with 8 groups (fewer when the width is not a multiple): compact nets have few channels."""
     return nn.GroupNorm(math.gcd(channels, groups), channels, eps=1e-6)
@@ -139,7 +148,7 @@ class UNet(nn.Module):
         # under bfloat16 autocast the plain layout is faster (about 30%), so it is kept there
         if not torch.is_autocast_enabled(x.device.type):
             x = x.contiguous(memory_format=torch.channels_last)
-        h = self.stem(x)
+        h = full_precision(self.stem, x)
         skips = [h]
         for level, downsample in zip(self.down, self.downsample):
             for block, attention in zip(level.blocks, level.attention):
@@ -154,6 +163,6 @@ class UNet(nn.Module):
                 h = attention(block(torch.cat([h, skips.pop()], dim=1), embedding))
             if not isinstance(upsample, nn.Identity):
                 h = upsample(F.interpolate(h, scale_factor=2.0, mode="nearest"))
-        out = self.head(h)
+        out = full_precision(self.head, h)
         out = F.pixel_shuffle(out, self.patch_size) if self.patch_size > 1 else out
         return out.contiguous()

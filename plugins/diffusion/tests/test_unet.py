@@ -1,0 +1,35 @@
+"""The UNet denoiser under bfloat16 autocast: its first and last convolutions stay in float32."""
+
+import genzoo
+import torch
+from genzoo_diffusion.unet import full_precision
+
+
+def _unet():
+    torch.manual_seed(0)
+    model = genzoo.create("ddpm", **genzoo.get_registry().architecture("ddpm").tiny_config).eval()
+    torch.nn.init.normal_(model.denoiser.head[-1].weight, std=0.05)
+    return model.denoiser
+
+
+def test_full_precision_runs_a_module_in_its_own_dtype_under_autocast():
+    conv = torch.nn.Conv2d(1, 4, 3, padding=1)
+    x = torch.randn(2, 1, 6, 6) * 0.01 + 1  # a near-clean input: bfloat16 would round its noise away
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert conv(x).dtype == torch.bfloat16
+        lifted = full_precision(conv, x.bfloat16())  # an input cast down by an earlier op is taken back up
+    assert lifted.dtype == torch.float32
+    assert torch.equal(full_precision(conv, x), conv(x))
+    held_in_bfloat16 = conv.to(torch.bfloat16)  # a model loaded in bfloat16 keeps computing in it
+    assert full_precision(held_in_bfloat16, x).dtype == torch.bfloat16
+
+
+def test_stem_and_head_run_in_float32_under_autocast():
+    unet = _unet()
+    dtypes = {}
+    for name in ("stem", "head"):
+        getattr(unet, name).register_forward_hook(lambda module, args, out, name=name: dtypes.update({name: out.dtype}))
+    x, t = torch.rand(2, 1, 8, 8) * 2 - 1, torch.tensor([0, 500])
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        out = unet(x, t)
+    assert dtypes == {"stem": torch.float32, "head": torch.float32} and out.dtype == torch.float32
