@@ -149,6 +149,10 @@ class UNet(nn.Module):
         if not torch.is_autocast_enabled(x.device.type):
             x = x.contiguous(memory_format=torch.channels_last)
         h = full_precision(self.stem, x)
+        if torch.is_autocast_enabled(h.device.type):
+            # the residual stream stays in the autocast dtype: in float32 every later block would read and add
+            # float32 activations, which cost more speed than bfloat16 saves
+            h = h.to(torch.get_autocast_dtype(h.device.type))
         skips = [h]
         for level, downsample in zip(self.down, self.downsample):
             for block, attention in zip(level.blocks, level.attention):
