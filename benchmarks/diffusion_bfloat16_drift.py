@@ -17,11 +17,12 @@ import click
 import torch
 
 from genzoo.cli.options import parse_assignments
+from genzoo.plugin import to_levels
 
 
 def level_shares(images: torch.Tensor) -> dict[str, float]:
-    levels = (images * 255).round().long().flatten()
-    counts = torch.bincount(levels, minlength=256).double() / levels.numel()
+    """Mean pixel and shares of pixels by grey level, with the levels diffusion_pixel_histogram.py counts."""
+    counts = torch.bincount(to_levels(images.flatten(), 256), minlength=256).double() / images.numel()
     return {"mean": images.mean().item(), "exactly 0": counts[0].item(), "1-12": counts[1:13].sum().item(),
             ">= 128": counts[128:].sum().item()}
 
@@ -46,7 +47,7 @@ def main(name: str, n: int, seed: int, sampler: str | None, assignments: tuple[s
     print("--- | --- | --- | --- | --- | --- | ---")
     for precision, x in images.items():
         shares = level_shares(x)
-        diff = ((x - images["float32"]) * 255).round().abs()
+        diff = (to_levels(x, 256) - to_levels(images["float32"], 256)).abs().double()
         print(f"{precision} | {shares['mean']:.4f} | {shares['exactly 0']:.3f} | {shares['1-12']:.3f} | "
               f"{shares['>= 128']:.4f} | {diff.mean().item():.3f} | {(diff > 0).double().mean().item():.3f}")
 

@@ -8,7 +8,8 @@ It is what the samplers' defaults rest on: `precision=auto` must pick the faster
 `compile` stays off unless a first call's compilation pays back within a sampling run people actually make.
 Per model, eager float32 and bfloat16 batches alternate (`--repeats` rounds, the median is printed), then the
 model is compiled under auto precision in a fresh Inductor cache: its first batch (compilation included, as a
-user's first call would be) and the median of `--repeats` more. Break-even is the number of batches after which
+user's first call would be) and the median of `--repeats` more. Inductor's one-time start-up in a process is paid
+before the first model, on a toy function, so that every model's first batch counts only its own compilation. Break-even is the number of batches after which
 compile=true has saved its compilation time over eager auto precision: (first - compiled) / (eager - compiled).
 """
 
@@ -67,6 +68,9 @@ def measure(name: str, batch_size: int, steps: int, repeats: int, device: torch.
 @click.option("--device", default="cpu", show_default=True)
 def main(names: tuple[str, ...], batch_size: int, steps: int, repeats: int, device: str) -> None:
     device = torch.device(device)
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
+        torch.compile(lambda x: torch.sin(x) + 1)(torch.ones(4, device=device))  # Inductor's start-up, once
     print(f"DDIM-{steps}, batch {batch_size}, {device}, {torch.get_num_threads()} thread(s), torch {torch.__version__}; "
           f"seconds per batch (median of {repeats})")
     header = ("model", "auto =", "float32", "bfloat16", "bf16 speed-up", "compiled (auto)", "compile speed-up",

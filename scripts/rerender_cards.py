@@ -33,6 +33,7 @@ from genzoo.atomic import sha256_file, write_text
 from genzoo.card import FLOOR_SUFFIX, MetricResult, ModelCard, Recipe
 from genzoo.checkpoint import CARD_FILE, read_config, write_card_and_checksums
 from genzoo.hub.publish import checkpoint_files
+from genzoo.specs import PretrainedSpec
 
 
 def _section(text: str, title: str) -> list[str]:
@@ -63,7 +64,8 @@ def pin_option(metric: MetricResult, key: str, value: str) -> MetricResult:
     and does not set `key` itself; otherwise unchanged."""
     words = shlex.split(metric.command)
     settings = [i + 1 for i, word in enumerate(words[:-1]) if word in ("--sampler", "--set")]
-    if "--sampler" not in words or any(words[i].startswith(f"{key}=") for i in settings if words[i - 1] == "--set"):
+    named_sampler = any(words[i - 1] == "--sampler" for i in settings)
+    if not named_sampler or any(words[i].startswith(f"{key}=") for i in settings if words[i - 1] == "--set"):
         return metric
     at = max(i for i in settings if not words[i].startswith("progress=")) + 1
     words[at:at] = ["--set", f"{key}={value}"]
@@ -74,13 +76,12 @@ def repin_catalog_entry(catalog: Path, folder: Path, card: ModelCard) -> None:
     """Point the folder's catalog entry at what the folder now holds: the card's metric keys and the files'
     digests; a hub tag is dropped, since it names the old bytes (`genzoo publish` pins the new ones)."""
     entries = json.loads(catalog.read_text(encoding="utf-8"))
-    entry = next((e for e in entries if e["name"] == folder.name), None)
-    if entry is None:
-        raise click.UsageError(f"{catalog}: no entry named {folder.name}")
+    entry = next(e for e in entries if e["name"] == folder.name)  # main checked it before rewriting the folder
     for coordinate in ("hub", "revision"):
         entry.pop(coordinate, None)
     entry["files"] = {name: sha256_file(folder / name) for name in checkpoint_files(folder)}
     entry["metrics"] = {m.key: round(m.value, 6) for m in card.metrics}
+    PretrainedSpec.model_validate(entry)
     write_text(catalog, json.dumps(entries, indent=1) + "\n")
 
 
@@ -129,6 +130,10 @@ def main(folders: tuple[Path, ...], pinned: tuple[str, ...], catalog: Path | Non
         if not sep or not key or not value:
             raise click.BadParameter(f"expected KEY=VALUE, got {assignment!r}", param_hint="--pin-option")
         pinned_options[key] = value
+    names = {entry["name"] for entry in json.loads(catalog.read_text(encoding="utf-8"))} if catalog else set()
+    missing = [folder.name for folder in folders if catalog is not None and folder.name not in names]
+    if missing:
+        raise click.UsageError(f"{catalog}: no entry named {', '.join(missing)}")
     for folder in folders:
         card = rerender(folder, pinned_options)
         if catalog is not None:

@@ -58,7 +58,8 @@ def test_save_pretrained_records_the_defaults_and_load_restores_them(tiny_ddpm, 
 def test_the_published_conditional_ddpm_carries_its_measured_setting():
     card = genzoo.info("ddpm-mnist-cond").pretrained
     assert card.sampling == SamplingDefaults(sampler="ddim", options={"steps": 50, "guidance_scale": 1.25})
-    assert "fid[n=10000,sampler=ddim,steps=50,guidance_scale=1.25,precision=float32]" in card.metrics
+    for precision in ("float32", "bfloat16"):  # both that the default precision=auto can stand for
+        assert f"fid[n=10000,sampler=ddim,steps=50,guidance_scale=1.25,precision={precision}]" in card.metrics
     text = CliRunner().invoke(cli, ["info", "ddpm-mnist-cond"]).output
     line = next(line for line in text.splitlines() if line.startswith("card sampling"))
     assert line.split(None, 2)[2] == "--sampler ddim --set steps=50 --set guidance_scale=1.25 (used when you name no sampler)"

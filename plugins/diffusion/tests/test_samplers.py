@@ -147,7 +147,8 @@ def test_bfloat16_sampling_stays_close_to_float32():
     torch.manual_seed(0)
     model = genzoo.create("ddpm", **spec.tiny_config).eval()
     torch.nn.init.normal_(model.denoiser.head[-1].weight, std=0.05)
-    exact = model.sample(8, sampler="ddim", steps=5, generator=torch.Generator().manual_seed(0), progress=False)
+    exact = model.sample(8, sampler="ddim", steps=5, precision="float32", generator=torch.Generator().manual_seed(0),
+                         progress=False)
     fast = model.sample(8, sampler="ddim", steps=5, precision="bfloat16", generator=torch.Generator().manual_seed(0),
                         progress=False)
     assert fast.dtype == torch.float32
@@ -165,6 +166,8 @@ def test_auto_precision_is_bfloat16_only_for_unets_on_native_bfloat16_devices(mo
     assert options.resolved_precision(mlp, torch.device("cpu")) == "float32"
     assert DDIMSampler.Options(precision="float32").resolved_precision(unet, torch.device("cpu")) == "float32"
     assert DDIMSampler.Options(precision="bfloat16").resolved_precision(mlp, torch.device("cpu")) == "bfloat16"
+    # a model loaded in float16 keeps its own autocast: auto adds none on top of it
+    assert options.resolved_precision(unet.to(torch.float16), torch.device("cpu")) == "float32"
 
 
 def test_native_bfloat16_says_no_for_devices_without_it():

@@ -45,10 +45,12 @@ class DiffusionOptions(BaseModel):
     clip_x0_above: float = Field(0.0, ge=0, description="Clip x_0 only at timesteps whose noise-to-signal ratio "
                                                         "sigma_t / alpha_t exceeds this (0: at every step).")
     precision: Literal["float32", "bfloat16", "auto"] = Field(
-        "auto", description="bfloat16 runs the denoiser under autocast (DDIM 1.56x faster on a CPU with AVX-512 "
-                            "BF16, benchmarks/ddim_throughput.py); the sampler's own arithmetic stays float32. auto "
-                            "(the default): bfloat16 for UNet denoisers on a device that computes bfloat16 natively, "
-                            "else float32. Cards name the precision each number was measured in.")
+        "auto", description="bfloat16 runs the denoiser under autocast (1.33-1.69x faster than float32 for the "
+                            "published UNets on a CPU with AVX-512 BF16, benchmarks/diffusion_sampling_settings.py); "
+                            "the sampler's own arithmetic stays float32. auto (the default): bfloat16 for UNet "
+                            "denoisers on a device that computes bfloat16 natively, else float32; a model loaded in "
+                            "bfloat16 or float16 keeps its own precision. Cards name the precision each number was "
+                            "measured in.")
     compile: bool = Field(False, description="Run the denoiser through torch.compile: faster per step "
                                              "(benchmarks/ddim_throughput.py --compile), but a model's first call "
                                              "compiles for seconds to minutes, so it pays only on long runs.")
@@ -70,10 +72,12 @@ class DiffusionOptions(BaseModel):
             yield
 
     def resolved_precision(self, model: DiffusionModel, device: torch.device) -> Literal["float32", "bfloat16"]:
-        """The precision that `auto` stands for on this device, or the one asked for."""
+        """The precision that `auto` stands for on this device, or the one asked for. For a model whose weights are
+        not float32 (loaded with dtype=...), `auto` adds no autocast, so the model's own one (to its dtype) holds."""
         if self.precision != "auto":
             return self.precision
-        return "bfloat16" if model.bfloat16_pays and native_bfloat16(device) else "float32"
+        native = model.bfloat16_pays and native_bfloat16(device) and model.dtype == torch.float32
+        return "bfloat16" if native else "float32"
 
     @staticmethod
     def autocast(device: torch.device, bfloat16: bool):
