@@ -45,7 +45,7 @@ class DiffusionOptions(BaseModel):
     clip_x0_above: float = Field(0.0, ge=0, description="Clip x_0 only at timesteps whose noise-to-signal ratio "
                                                         "sigma_t / alpha_t exceeds this (0: at every step).")
     precision: Literal["float32", "bfloat16", "auto"] = Field(
-        "auto", description="bfloat16 runs the denoiser under autocast (1.33-1.69x faster than float32 for the "
+        "auto", description="bfloat16 runs the denoiser under autocast (1.28-1.71x faster than float32 for the "
                             "published UNets on a CPU with AVX-512 BF16, benchmarks/diffusion_sampling_settings.py); "
                             "the sampler's own arithmetic stays float32. auto (the default): bfloat16 for UNet "
                             "denoisers on a device that computes bfloat16 natively, else float32; a model loaded in "
