@@ -9,8 +9,9 @@ It is what the samplers' defaults rest on: `precision=auto` must pick the faster
 Per model, eager float32 and bfloat16 batches alternate (`--repeats` rounds, the median is printed), then the
 model is compiled under auto precision in a fresh Inductor cache: its first batch (compilation included, as a
 user's first call would be) and the median of `--repeats` more. Inductor's one-time start-up in a process is paid
-before the first model, on a toy function, so that every model's first batch counts only its own compilation. Break-even is the number of batches after which
-compile=true has saved its compilation time over eager auto precision: (first - compiled) / (eager - compiled).
+before the first model, on a toy function, so that every model's first batch counts only its own compilation.
+Break-even is the number of batches after which compile=true has saved its compilation time over eager auto
+precision: (first - compiled) / (eager - compiled).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 
 import click
 import torch
+from sides import synchronize
 
 
 def timed_batch(model, batch_size: int, steps: int, device: torch.device, **options) -> float:
@@ -31,8 +33,7 @@ def timed_batch(model, batch_size: int, steps: int, device: torch.device, **opti
     start = time.perf_counter()
     model.sample(batch_size, condition=condition, generator=generator, sampler="ddim", steps=steps, progress=False,
                  **options)
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
+    synchronize(device)
     return time.perf_counter() - start
 
 
@@ -56,8 +57,8 @@ def measure(name: str, batch_size: int, steps: int, repeats: int, device: torch.
     fp32, bf16 = (statistics.median(times) for times in eager.values())
     eager_auto = bf16 if auto == "bfloat16" else fp32
     saving = eager_auto - compiled
-    return {"model": name, "auto": auto, "float32": fp32, "bfloat16": bf16, "first": first, "compiled": compiled,
-            "break_even": (first - compiled) / saving if saving > 0 else float("inf")}
+    return {"auto": auto, "float32": fp32, "bfloat16": bf16, "eager_auto": eager_auto, "first": first,
+            "compiled": compiled, "break_even": (first - compiled) / saving if saving > 0 else float("inf")}
 
 
 @click.command()
@@ -71,17 +72,17 @@ def main(names: tuple[str, ...], batch_size: int, steps: int, repeats: int, devi
     with tempfile.TemporaryDirectory() as cache:
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
         torch.compile(lambda x: torch.sin(x) + 1)(torch.ones(4, device=device))  # Inductor's start-up, once
-    print(f"DDIM-{steps}, batch {batch_size}, {device}, {torch.get_num_threads()} thread(s), torch {torch.__version__}; "
-          f"seconds per batch (median of {repeats})")
+    print(f"DDIM-{steps}, batch {batch_size}, {device}, {torch.get_num_threads()} thread(s), "
+          f"torch {torch.__version__}; seconds per batch (median of {repeats})")
     header = ("model", "auto =", "float32", "bfloat16", "bf16 speed-up", "compiled (auto)", "compile speed-up",
               "first compiled batch", "compile pays after")
     print(" | ".join(header))
     print(" | ".join("---" for _ in header))
     for name in names:
         row = measure(name, batch_size, steps, repeats, device)
-        eager_auto = row[row["auto"]]
         print(f"{name} | {row['auto']} | {row['float32']:.2f} | {row['bfloat16']:.2f} | "
-              f"{row['float32'] / row['bfloat16']:.2f}x | {row['compiled']:.2f} | {eager_auto / row['compiled']:.2f}x | "
+              f"{row['float32'] / row['bfloat16']:.2f}x | {row['compiled']:.2f} | "
+              f"{row['eager_auto'] / row['compiled']:.2f}x | "
               f"{row['first']:.1f} | {row['break_even']:.1f} batches", flush=True)
 
 
