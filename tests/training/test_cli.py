@@ -126,3 +126,20 @@ def test_info_lists_the_trainers_default_first():
     result = CliRunner().invoke(cli, ["info", "diag-gaussian"])
     assert result.exit_code == 0, result.output
     assert "trainers         jitter, alternating, unpaired (the first is the default" in result.output
+
+
+def test_init_leaves_tensors_the_checkpoint_lacks_as_initialized_and_names_them(tmp_path):
+    from genzoo.training.setup import load_initial_weights
+
+    base = tmp_path / "base"
+    assert _train("diag-gaussian", "--data", "blobs", "--set", "device=cpu", "--set", "sample_every=null",
+                  "--set", "steps=1", "--out", str(base)).exit_code == 0
+    model, start = genzoo.load(base), genzoo.load(base).state_dict()
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(1)
+    model.register_parameter("added_head", torch.nn.Parameter(torch.full((3,), 7.0)))  # a part --set switched on
+    assert load_initial_weights(model, str(base), "diag-gaussian") == ["added_head"]
+    loaded = model.state_dict()
+    assert all(torch.equal(loaded[k], start[k]) for k in start)
+    assert torch.equal(loaded["added_head"], torch.full((3,), 7.0))

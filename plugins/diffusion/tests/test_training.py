@@ -3,8 +3,11 @@
 import json
 
 import genzoo
+import pytest
 import torch
+from genzoo.plugin import ConfigError
 from genzoo.training import Batch, train
+from genzoo_diffusion import training
 from genzoo_diffusion.training import DenoisingStep
 
 
@@ -43,3 +46,68 @@ def test_training_lowers_the_loss_and_fits_the_variances(tmp_path):
     error = model.x0_mse
     assert (error > 0).all() and error[-1] > 10 * error[0]  # x_0 is easy to guess at t = 1, hard at t = T
     assert model.log_prob(torch.zeros(4, 2)).shape == (4,)
+
+
+def offset_loss(monkeypatch, prediction):
+    """The loss and the network's input with a constant offset c, and the same draws made by hand."""
+    model = genzoo.create("ddpm", **{**genzoo.get_registry().architecture("ddpm").tiny_config,
+                                     "prediction": prediction})
+    seen = []
+    monkeypatch.setattr(model, "network", lambda x, t, labels: seen.append(x) or torch.zeros_like(x))
+    monkeypatch.setattr(training, "smooth_offset", lambda x0, std: torch.full_like(x0, 0.25))
+    x = torch.rand(16, 1, 8, 8)
+    torch.manual_seed(0)
+    loss = DenoisingStep(offset_std=0.1).loss(model, Batch(x, torch.zeros(16, dtype=torch.long)), "model", {})["loss"]
+    torch.manual_seed(0)
+    t = torch.randint(0, model.timesteps, (16,))
+    eps = torch.randn(16, 1, 8, 8)
+    abar = model.schedule.alphas_cumprod[t].view(16, 1, 1, 1)
+    x0 = 2 * x - 1
+    return loss, seen[0], x0, eps, abar.sqrt(), (1 - abar).sqrt()
+
+
+def test_an_offset_is_in_the_input_but_the_epsilon_target_leads_back_to_the_clean_image(monkeypatch):
+    loss, xt, x0, eps, a, s = offset_loss(monkeypatch, "epsilon")
+    torch.testing.assert_close(xt, a * (x0 + 0.25) + s * eps)
+    # x_0 = (x_t - s target) / a must give the clean image, so the target is eps + a c / s; the output is 0.
+    torch.testing.assert_close(loss, (eps + a * 0.25 / s).pow(2).mean())
+
+
+def test_an_offset_leaves_the_x0_target_clean(monkeypatch):
+    loss, xt, x0, eps, a, s = offset_loss(monkeypatch, "x0")
+    torch.testing.assert_close(xt, a * (x0 + 0.25) + s * eps)
+    torch.testing.assert_close(loss, x0.pow(2).mean())
+
+
+def test_smooth_offset_is_a_constant_plus_an_interpolated_four_by_four_grid():
+    torch.manual_seed(0)
+    offset = training.smooth_offset(torch.zeros(3, 2, 28, 28), 0.5)
+    torch.manual_seed(0)
+    grid = torch.randn(3, 2, 4, 4) * 0.5
+    field = offset - torch.randn(3, 2, 1, 1) * 0.5
+    assert offset.shape == (3, 2, 28, 28)
+    # align_corners puts grid point k on pixel 9k (27 / 3); pixel 3 of a grid row is a third of the way on.
+    torch.testing.assert_close(field[:, :, ::9, ::9], grid)
+    torch.testing.assert_close(field[:, :, 9, 3], grid[:, :, 1, 0] + (grid[:, :, 1, 1] - grid[:, :, 1, 0]) / 3)
+
+
+def test_an_offset_needs_images():
+    with pytest.raises(ConfigError, match=r"offset_std needs images shaped \(N, C, H, W\); .* \(2,\)"):
+        DenoisingStep(offset_std=0.01).loss(tiny("ddpm-mlp"), Batch(torch.rand(8, 2), torch.zeros(8)), "model", {})
+
+
+def test_small_t_share_draws_that_share_of_the_batch_from_the_first_timesteps():
+    step = DenoisingStep(small_t_share=0.25, small_t_span=3)
+    torch.manual_seed(0)
+    t = step.timesteps(400, 1000, torch.device("cpu"))
+    torch.manual_seed(0)
+    uniform = torch.randint(0, 1000, (400,))
+    assert set(t[:100].tolist()) == {0, 1, 2}
+    assert torch.equal(t[100:], uniform[100:])
+
+
+def test_without_a_small_t_share_timesteps_are_uniform_draws():
+    torch.manual_seed(0)
+    t = DenoisingStep().timesteps(64, 50, torch.device("cpu"))
+    torch.manual_seed(0)
+    assert torch.equal(t, torch.randint(0, 50, (64,)))

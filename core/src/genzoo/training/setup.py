@@ -65,23 +65,27 @@ def model_values(overrides: dict, dataset_spec: DataSpec, dataset: str) -> dict:
     return values
 
 
-def load_initial_weights(model: torch.nn.Module, source: str, architecture: str) -> None:
+def load_initial_weights(model: torch.nn.Module, source: str, architecture: str) -> list[str]:
     """Fine-tuning (`genzoo train --init SOURCE`): copy the weights of the checkpoint `source` into the
-    freshly built `model`. It must be the same architecture with every tensor matching by name and shape;
-    config fields that size no tensor (a dropout rate, a label-dropout rate) may differ, which is what
-    fine-tuning a pretrained model with a new recipe needs."""
+    freshly built `model` and return the names of the tensors it had none for. It must be the same
+    architecture, and every tensor the checkpoint has must fit one of the model's by name and shape; config
+    fields that size no tensor (a dropout rate, a label-dropout rate) may differ, which is what fine-tuning
+    a pretrained model with a new recipe needs. Tensors the checkpoint lacks (an optional part that the
+    run's settings switch on, such as a zero-initialized head) keep their fresh initialization."""
     from genzoo.api import load
 
     start = load(source, device="cpu")
     if start.spec.name != architecture:
         raise ConfigError(f"--init {source}: it is a {start.spec.name!r} checkpoint; this run trains {architecture!r}")
     ours, theirs = model.state_dict(), start.state_dict()
-    differing = sorted(set(ours) ^ set(theirs)) + sorted(k for k in set(ours) & set(theirs)
+    differing = sorted(set(theirs) - set(ours)) + sorted(k for k in set(ours) & set(theirs)
                                                          if ours[k].shape != theirs[k].shape)
     if differing:
         raise ConfigError(f"--init {source}: its weights do not fit this model ({len(differing)} tensors differ, "
                           f"first {differing[0]!r}); keep the model settings that size tensors as they were")
-    model.load_state_dict(theirs)
+    fresh = sorted(set(ours) - set(theirs))
+    model.load_state_dict(theirs, strict=False)
+    return fresh
 
 
 def check_groups(config: TrainConfig, step: TrainingStep) -> None:

@@ -72,13 +72,16 @@ def run(config: RunConfig, out: str | Path, *, resume: bool = False, command: st
         progress: bool = True, report: Callable[[str], None] | None = None) -> TrainResult:
     """Train (or fit) `config.architecture` on `config.dataset` into the folder `out`.
 
-    `report` receives one line about the training data before the run starts (the CLI prints it).
+    `report` receives one line about the training data before the run starts (the CLI prints it), and one
+    naming the tensors that `--init` had no weights for.
     """
     processes, device, created = distributed.start(config.train.device)
     try:
         trainer = Trainer(config, Path(out), processes, device, command=command, progress=progress)
         if report is not None and processes.is_main:
             report(describe_data(config.dataset, trainer.dataset))
+            if trainer.fresh_tensors:
+                report(describe_fresh(config.init, trainer.fresh_tensors))
         result = trainer.run(resume)
         if created:  # every rank done before the group is torn down (a rank leaving early can abort the other)
             torch.distributed.barrier()
@@ -86,6 +89,11 @@ def run(config: RunConfig, out: str | Path, *, resume: bool = False, command: st
     finally:
         if created:
             torch.distributed.destroy_process_group()
+
+
+def describe_fresh(source: str, names: list[str]) -> str:
+    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    return f"init: {source} has no weights for {len(names)} tensors, which keep their initialization: {shown}"
 
 
 def equivalent_command(config: RunConfig, out: Path) -> str:
@@ -128,8 +136,7 @@ class Trainer:
         torch.manual_seed(settings.seed)  # the same initial weights in every process
         values = model_values(config.model, self.dataset.data_spec, config.dataset)
         self.model = build_model(self.spec, values, source="model").to(device)
-        if config.init:
-            load_initial_weights(self.model, config.init, self.spec.name)
+        self.fresh_tensors = load_initial_weights(self.model, config.init, self.spec.name) if config.init else []
         torch.manual_seed(settings.seed + processes.rank)  # but different noise in each
         self.batches = make_stream(self.dataset, batch_size=settings.batch_size, seed=settings.seed,
                                    rank=processes.rank, world_size=processes.world_size,

@@ -29,6 +29,9 @@ class UNetSettings(DiffusionConfig):
     dropout: float = Field(0.0, ge=0, lt=1)
     patch_size: int = Field(2, ge=1, description="Space-to-depth factor of the input: 2 runs the UNet on 14x14x4 "
                                                  "for 28x28 MNIST, about 4x cheaper.")
+    mean_path: bool = Field(False, description="Let the output depend on the features' spatial means, which "
+                                               "GroupNorm removes (see unet.MeanHead): needed to correct a "
+                                               "constant offset, such as a grey background veil, at small t.")
 
     @model_validator(mode="after")
     def _attention_levels_exist(self):
@@ -46,7 +49,7 @@ class UNetSettings(DiffusionConfig):
     def build_unet(self, shape: tuple[int, ...], num_classes: int | None) -> UNet:
         self.check_input(shape)
         return UNet(shape[0], self.channels, self.blocks_per_level, self.attention_levels, self.dropout,
-                    num_classes, self.patch_size)
+                    num_classes, self.patch_size, self.mean_path)
 
 
 class UNetConfig(UNetSettings):

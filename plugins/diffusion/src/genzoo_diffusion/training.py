@@ -3,6 +3,8 @@
 Each step draws t uniformly, noises x_0 to x_t in closed form and regresses the parameterization's
 target (eps, x_0 or v) with mean squared error. Conditional models see the "no label" class with
 probability `class_dropout`, which is what lets one network give both terms of guidance.
+`offset_std` adds a smooth random offset to x_0 before noising but keeps the clean x_0 as what the
+target leads back to, so the denoiser learns to remove low-frequency errors at small t (see `smooth_offset`).
 After the last step, models with a likelihood bound measure their x_0 error per timestep on
 training examples, which fits the reverse variances the bound uses (`DiffusionModel.reverse_log_variance`).
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from genzoo import Capability
-from genzoo.plugin import Batch, FitData, TrainingStep
+from genzoo.plugin import Batch, ConfigError, FitData, TrainingStep
 from pydantic import Field
 
 from genzoo_diffusion.parameterization import training_target
@@ -23,18 +25,38 @@ class DenoisingStep(TrainingStep):
                                                                "without its label (classifier-free guidance).")
     mixed_precision: bool = Field(False, description="Run the denoiser under bfloat16 autocast (about 1.7x faster "
                                                      "on CPUs with AVX-512 BF16); the loss stays float32.")
+    offset_std: float = Field(0.0, ge=0, description="Std of a smooth random offset added to each training image "
+                                                     "before noising, while the target still leads back to the clean "
+                                                     "image (0 = off). In diffusion space [-1, 1], where 8-bit data "
+                                                     "has a grey level every 2/255.")
+    small_t_share: float = Field(0.0, ge=0, le=1, description="Share of each batch whose timesteps are drawn from "
+                                                              "the first `small_t_span` only (0 = all uniform); "
+                                                              "for fine-tuning the last denoising steps.")
+    small_t_span: int = Field(60, ge=1, description="The timesteps that `small_t_share` draws from: 0 to this - 1.")
     variance_examples: int = Field(256, ge=0, description="Training examples whose x_0 error at every timestep fits "
                                                          "the bound's reverse variances at the end (0 = skip).")
 
     def autocast(self, device: torch.device):
         return torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.mixed_precision)
 
+    def timesteps(self, n: int, total: int, device: torch.device) -> torch.Tensor:
+        """Uniform timesteps, except that the first `small_t_share` of the batch come from [0, small_t_span)."""
+        t = torch.randint(0, total, (n,), device=device)
+        focused = round(n * self.small_t_share)
+        if focused:
+            t[:focused] = torch.randint(0, min(self.small_t_span, total), (focused,), device=device)
+        return t
+
     def loss(self, model, batch: Batch, group: str, state: dict) -> dict[str, torch.Tensor]:
         with torch.no_grad():
             x0 = model.to_diffusion_space(batch.x)
         n, schedule = len(x0), model.schedule
-        t = torch.randint(0, model.timesteps, (n,), device=x0.device)
+        t = self.timesteps(n, model.timesteps, x0.device)
         noise = torch.randn_like(x0)
+        a, s = schedule.scales(t, x0)
+        if self.offset_std:
+            # x_t = a (x_0 + offset) + s eps = a x_0 + s (eps + a offset / s): the offset joins the noise.
+            noise = noise + a * smooth_offset(x0, self.offset_std) / s
         xt = schedule.q_sample(x0, t, noise)
         labels = None
         if model.conditional:
@@ -42,7 +64,6 @@ class DenoisingStep(TrainingStep):
             labels = torch.where(dropped, model.null_labels(batch.label), batch.label)
         with self.autocast(x0.device):
             output = model.network(xt, t, labels)
-        a, s = schedule.scales(t, x0)
         loss = F.mse_loss(output.float(), training_target(model.config.prediction, x0, noise, a, s))
         return {"loss": loss}
 
@@ -66,3 +87,23 @@ class DenoisingStep(TrainingStep):
             model.x0_mse[t] = (x0_hat.float() - x0).pow(2).mean()
         model.train(was_training)
         return {"x0_mse_t1": float(model.x0_mse[0]), "x0_mse_mean": float(model.x0_mse.mean())}
+
+
+OFFSET_GRID = 4
+
+
+def smooth_offset(x0: torch.Tensor, std: float) -> torch.Tensor:
+    """A random offset per image and channel: a constant plus a 4x4 grid bilinearly interpolated, all N(0, std^2).
+
+    Why: a denoiser trained only on x_t = a x_0 + s eps removes what looks like white noise and keeps
+    anything smooth as signal. At small t it therefore keeps a smooth error that the sampler's chain has
+    committed earlier: `ddpm-mnist-cond` keeps 89% of a constant offset at t = 0
+    (`benchmarks/diffusion_offset_response.py`), and the chain's background offset is MNIST's grey veil.
+    Offsets with a clean target teach it to remove them; a UNet needs its `mean_path` for the constant part.
+    """
+    if x0.dim() != 4:
+        raise ConfigError(f"step.offset_std needs images shaped (N, C, H, W); this model's examples are shaped "
+                          f"{tuple(x0.shape[1:])}")
+    grid = torch.randn(*x0.shape[:2], OFFSET_GRID, OFFSET_GRID, device=x0.device) * std
+    constant = torch.randn(*x0.shape[:2], 1, 1, device=x0.device) * std
+    return constant + F.interpolate(grid, size=x0.shape[2:], mode="bilinear", align_corners=True)
