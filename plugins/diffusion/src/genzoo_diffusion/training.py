@@ -99,7 +99,9 @@ def smooth_offset(x0: torch.Tensor, std: float) -> torch.Tensor:
     anything smooth as signal. At small t it therefore keeps a smooth error that the sampler's chain has
     committed earlier: `ddpm-mnist-cond` keeps 89% of a constant offset at t = 0
     (`benchmarks/diffusion_offset_response.py`), and the chain's background offset is MNIST's grey veil.
-    Offsets with a clean target teach it to remove them; a UNet needs its `mean_path` for the constant part.
+    Offsets with a clean target teach it to remove them. A UNet learns the constant part far better with its
+    `mean_path` (GroupNorm hides constants from it otherwise): fine-tuned so, `ddpm-mnist-cond` kept 28% of a
+    constant offset at t = 0 without the mean head after 4,000 steps, and none with it after 5,000.
     """
     if x0.dim() != 4:
         raise ConfigError(f"step.offset_std needs images shaped (N, C, H, W); this model's examples are shaped "
