@@ -17,6 +17,13 @@ catalog entries to the rewritten folders: their metric keys and file digests, wi
 
     python scripts/rerender_cards.py registry/ddpm-digits --pin-option precision=float32 \
         --catalog plugins/diffusion/src/genzoo_diffusion/pretrained.json
+
+`--add-results FILE` appends the results of a `genzoo eval NAME ... -o FILE` run on the published model
+to its card, for a number measured after publishing (the training run's folder is not needed, unlike
+publish_pretrained.py); a result whose key the card already holds is refused, not overwritten.
+
+    python scripts/rerender_cards.py registry/ddpm-mnist-cond --add-results fp32.json \
+        --catalog plugins/diffusion/src/genzoo_diffusion/pretrained.json
 """
 
 from __future__ import annotations
@@ -32,8 +39,10 @@ import yaml
 from genzoo.atomic import sha256_file, write_text
 from genzoo.card import FLOOR_SUFFIX, MetricResult, ModelCard, Recipe
 from genzoo.checkpoint import CARD_FILE, read_config, write_card_and_checksums
+from genzoo.errors import GenzooError
 from genzoo.hub.publish import checkpoint_files
-from genzoo.specs import PretrainedSpec
+from genzoo.metrics import load_results
+from genzoo.specs import PretrainedSpec, SamplingDefaults
 
 
 def _section(text: str, title: str) -> list[str]:
@@ -85,7 +94,47 @@ def repin_catalog_entry(catalog: Path, folder: Path, card: ModelCard) -> None:
     write_text(catalog, json.dumps(entries, indent=1) + "\n")
 
 
-def rerender(folder: Path, pinned_options: dict[str, str] | None = None) -> ModelCard:
+def state_card_sampler(metric: MetricResult, sampling: SamplingDefaults | None) -> MetricResult:
+    """The metric with the card's sampler and options written into its command, if it draws samples and its
+    command names no sampler (so `genzoo eval` drew them with the card's defaults, as its notes say): the
+    card's other commands name theirs, and a later change of the card's defaults must not change what this
+    one measures. An option the command sets itself keeps its value."""
+    words = shlex.split(metric.command)
+    drawn = genzoo.get_registry().metric(metric.name.removesuffix(FLOOR_SUFFIX)).draws_samples
+    if sampling is None or not drawn or "--sampler" in words:
+        return metric
+    own = {words[i + 1].partition("=")[0] for i, word in enumerate(words[:-1]) if word == "--set"}
+    stated = ["--sampler", sampling.sampler]
+    for key, value in sampling.options.items():
+        if key not in own:
+            stated += ["--set", f"{key}={value}"]
+    at = words.index("--set") if "--set" in words else len(words)
+    words[at:at] = stated
+    return metric.model_copy(update={"command": shlex.join(words)})
+
+
+def added_results(folder: Path, paths: tuple[Path, ...], held: list[MetricResult],
+                  sampling: SamplingDefaults | None) -> list[MetricResult]:
+    """The results in `paths`, checked to be measured on the published name `folder.name` and new to the card,
+    with the card's sampler stated where they relied on it."""
+    try:
+        results = [state_card_sampler(result, sampling) for path in paths for result in load_results(path)]
+    except (ValueError, KeyError, TypeError, GenzooError) as error:  # not what `genzoo eval -o` writes
+        raise click.UsageError(f"--add-results: not a `genzoo eval -o` results file ({type(error).__name__})")
+    keys = {m.key for m in held}
+    for result in results:
+        words = shlex.split(result.command)
+        if words[:3] != ["genzoo", "eval", folder.name]:
+            raise click.UsageError(f"--add-results: {result.key} was measured by `{result.command}`, "
+                                   f"not by `genzoo eval {folder.name} ...`")
+        if result.key in keys:
+            raise click.UsageError(f"--add-results: {folder.name}'s card already holds {result.key}")
+        keys.add(result.key)
+    return results
+
+
+def rerender(folder: Path, pinned_options: dict[str, str] | None = None,
+             results_files: tuple[Path, ...] = ()) -> ModelCard:
     text = (folder / CARD_FILE).read_text(encoding="utf-8")
     _, front_text, body = text.split("---\n", 2)
     front = yaml.safe_load(front_text)
@@ -105,11 +154,12 @@ def rerender(folder: Path, pinned_options: dict[str, str] | None = None) -> Mode
     metrics = _metrics(front, body)
     for key, value in (pinned_options or {}).items():
         metrics = [pin_option(m, key, value) for m in metrics]
+    if config.sampling is None and folder.name in genzoo.list_models(pretrained=True):
+        config = config.model_copy(update={"sampling": genzoo.info(folder.name).pretrained.sampling})
+    metrics += added_results(folder, results_files, metrics, config.sampling)
     card = ModelCard(name=folder.name, description=description, license=front.get("license", "apache-2.0"),
                      datasets=front.get("datasets") or [], tags=[t for t in front.get("tags", []) if t not in own_tags],
                      metrics=metrics, recipe=recipe, preview=preview)
-    if config.sampling is None and folder.name in genzoo.list_models(pretrained=True):
-        config = config.model_copy(update={"sampling": genzoo.info(folder.name).pretrained.sampling})
     write_card_and_checksums(folder, card, config, spec.capabilities)
     floors = sum(m.name.endswith(FLOOR_SUFFIX) for m in card.metrics)
     click.echo(f"{folder}: {len(card.metrics)} metrics ({floors} floors) re-rendered")
@@ -123,7 +173,11 @@ def rerender(folder: Path, pinned_options: dict[str, str] | None = None) -> Mode
                    "it (repeatable).")
 @click.option("--catalog", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The family's pretrained.json whose entries for FOLDERS are re-pinned to the rewritten files.")
-def main(folders: tuple[Path, ...], pinned: tuple[str, ...], catalog: Path | None) -> None:
+@click.option("--add-results", "results_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A `genzoo eval NAME -o FILE` JSON file whose results join the card (repeatable; one folder).")
+def main(folders: tuple[Path, ...], pinned: tuple[str, ...], catalog: Path | None,
+         results_files: tuple[Path, ...]) -> None:
     pinned_options = {}
     for assignment in pinned:  # kept as written: the value goes back into a command line
         key, sep, value = assignment.partition("=")
@@ -134,8 +188,10 @@ def main(folders: tuple[Path, ...], pinned: tuple[str, ...], catalog: Path | Non
     missing = [folder.name for folder in folders if catalog is not None and folder.name not in names]
     if missing:
         raise click.UsageError(f"{catalog}: no entry named {', '.join(missing)}")
+    if results_files and len(folders) != 1:
+        raise click.UsageError("--add-results: name exactly one folder, the model the results were measured on")
     for folder in folders:
-        card = rerender(folder, pinned_options)
+        card = rerender(folder, pinned_options, results_files)
         if catalog is not None:
             repin_catalog_entry(catalog, folder, card)
 

@@ -145,3 +145,58 @@ def test_pinning_a_registry_card_rewrites_its_commands_and_repins_its_catalog_en
     assert entry["metrics"]["fid[n=5000]"] == before["metrics"]["fid[n=5000]"]  # the model's own sampler: no flag
     assert "--sampler latent-gmm --set output=sample`" in (folder / "README.md").read_text()
     assert CliRunner().invoke(_rerender_script()["main"], [str(folder), "--pin-option", "output"]).exit_code == 2
+
+
+def test_adding_results_to_a_registry_card_keeps_its_metrics_and_refuses_a_repeat_or_another_models(tmp_path):
+    """`rerender_cards.py FOLDER --add-results FILE --catalog C`: a number measured on the published model after
+    publishing joins its card and catalog entry; the same key again, or results of another model, exit 2."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    root = Path(__file__).resolve().parents[2]
+    folder = shutil.copytree(root / "registry" / "vae-mnist", tmp_path / "vae-mnist")
+    catalog = tmp_path / "pretrained.json"
+    shutil.copy(root / "plugins" / "latent-variable" / "src" / "genzoo_latent_variable" / "pretrained.json", catalog)
+    before = next(e for e in json.loads(catalog.read_text()) if e["name"] == "vae-mnist")["metrics"]
+    added = MetricResult(name="fid", value=12.25, dataset="mnist",
+                         command="genzoo eval vae-mnist --metric fid --seed 7 --n 5000")
+
+    def add(result: MetricResult, name: str):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"results": [result.model_dump(mode="json")]}))
+        return CliRunner().invoke(_rerender_script()["main"], [str(folder), "--add-results", str(path),
+                                                                "--catalog", str(catalog)])
+
+    result = add(added, "new")
+    assert result.exit_code == 0, result.output
+    after = next(e for e in json.loads(catalog.read_text()) if e["name"] == "vae-mnist")["metrics"]
+    assert after == {**before, "fid[seed=7,n=5000]": 12.25}
+    assert "`genzoo eval vae-mnist --metric fid --seed 7 --n 5000`" in (folder / "README.md").read_text()
+    repeat = add(added, "again")
+    assert repeat.exit_code == 2 and "already holds fid[seed=7,n=5000]" in repeat.output
+    other = add(added.model_copy(update={"command": "genzoo eval vae-digits --metric fid --seed 8"}), "other")
+    assert other.exit_code == 2 and "not by `genzoo eval vae-mnist ...`" in other.output
+    (tmp_path / "broken.json").write_text("{")
+    broken = CliRunner().invoke(_rerender_script()["main"], [str(folder), "--add-results", str(tmp_path / "broken.json")])
+    assert broken.exit_code == 2 and "not a `genzoo eval -o` results file" in broken.output
+
+
+def test_an_added_result_states_the_card_sampler_it_was_drawn_with():
+    from genzoo.specs import SamplingDefaults
+
+    state = _rerender_script()["state_card_sampler"]
+    card = SamplingDefaults(sampler="ddim", options={"steps": 50, "guidance_scale": 1.35})
+    drawn = MetricResult(name="fid-floor", value=3.0, dataset="mnist",
+                         command="genzoo eval m --metric fid --seed 0 --n 10000 --set precision=float32")
+    assert state(drawn, card).command == ("genzoo eval m --metric fid --seed 0 --n 10000 --sampler ddim --set steps=50 "
+                                          "--set guidance_scale=1.35 --set precision=float32")
+    assert state(drawn, card).key == "fid-floor[n=10000,sampler=ddim,steps=50,guidance_scale=1.35,precision=float32]"
+    own_steps = drawn.model_copy(update={"command": "genzoo eval m --metric fid --set steps=20"})
+    assert state(own_steps, card).command == "genzoo eval m --metric fid --sampler ddim --set guidance_scale=1.35 " \
+                                             "--set steps=20"
+    named = drawn.model_copy(update={"command": "genzoo eval m --metric fid --sampler ddpm"})
+    bound = MetricResult(name="nll", value=1.0, dataset="mnist", command="genzoo eval m --metric nll")
+    assert state(named, card) == named and state(bound, card) == bound and state(drawn, None) == drawn

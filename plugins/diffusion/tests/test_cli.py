@@ -1,4 +1,4 @@
-"""`genzoo sample` with swapped samplers on a saved diffusion checkpoint."""
+"""`genzoo sample` with swapped samplers on a saved diffusion checkpoint; `genzoo train --init` from it."""
 
 import genzoo
 import pytest
@@ -33,3 +33,28 @@ def test_too_many_steps_is_one_line_and_nonzero(checkpoint, tmp_path):
     assert result.exit_code != 0
     assert "at most the model's 20 timesteps" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "x.png").exists()
+
+
+def test_fine_tuning_with_a_mean_head_names_the_tensors_the_checkpoint_lacks(checkpoint, tmp_path):
+    tuned = tmp_path / "tuned"
+    common = ["--data", "digits", "--set", "data.view=discrete", "--set", "model.timesteps=20", "--set",
+              "model.channels=[8,16]", "--set", "model.patch_size=1", "--set", "train.batch_size=8", "--set",
+              "step.variance_examples=0", "--set", "train.sample_every=null", "--no-progress"]
+    result = run("train", "ddpm-cond", *common, "--init", checkpoint, "--set", "model.mean_path=true",
+                 "--set", "train.steps=1", "--out", tuned)
+    assert result.exit_code == 0, result.output
+    assert (f"init: {checkpoint} has no weights for 4 tensors, which keep their initialization: "
+            "denoiser.mean_head.mlp.0.bias, denoiser.mean_head.mlp.0.weight, denoiser.mean_head.mlp.2.bias, "
+            "denoiser.mean_head.mlp.2.weight") in result.output
+    resumed = run("train", "--resume", "--set", "train.steps=2", "--no-progress", "--out", tuned)
+    assert resumed.exit_code == 0 and "init:" not in resumed.output, resumed.output
+
+
+def test_from_python_the_tensors_left_as_initialized_are_a_warning(checkpoint, tmp_path):
+    from genzoo.training import RunConfig, run as run_training
+
+    config = RunConfig(architecture="ddpm-cond", dataset="digits", init=str(checkpoint), data={"view": "discrete"},
+                       model={"timesteps": 20, "channels": [8, 16], "patch_size": 1, "mean_path": True},
+                       train={"steps": 1, "batch_size": 8, "sample_every": None}, step={"variance_examples": 0})
+    with pytest.warns(UserWarning, match=r"has no weights for 4 tensors, which keep their initialization"):
+        run_training(config, tmp_path / "tuned", progress=False)

@@ -79,6 +79,11 @@ def test_an_offset_leaves_the_x0_target_clean(monkeypatch):
     torch.testing.assert_close(loss, x0.pow(2).mean())
 
 
+def test_an_offset_in_the_v_target_is_part_of_the_noise(monkeypatch):
+    loss, xt, x0, eps, a, s = offset_loss(monkeypatch, "v")
+    torch.testing.assert_close(loss, (a * (eps + a * 0.25 / s) - s * x0).pow(2).mean())
+
+
 def test_smooth_offset_is_a_constant_plus_an_interpolated_four_by_four_grid():
     torch.manual_seed(0)
     offset = training.smooth_offset(torch.zeros(3, 2, 28, 28), 0.5)
@@ -91,9 +96,10 @@ def test_smooth_offset_is_a_constant_plus_an_interpolated_four_by_four_grid():
     torch.testing.assert_close(field[:, :, 9, 3], grid[:, :, 1, 0] + (grid[:, :, 1, 1] - grid[:, :, 1, 0]) / 3)
 
 
-def test_an_offset_needs_images():
-    with pytest.raises(ConfigError, match=r"offset_std needs images shaped \(N, C, H, W\); .* \(2,\)"):
-        DenoisingStep(offset_std=0.01).loss(tiny("ddpm-mlp"), Batch(torch.rand(8, 2), torch.zeros(8)), "model", {})
+def test_an_offset_needs_images_and_says_so_before_training():
+    with pytest.raises(ConfigError, match=r"offset_std needs images shaped \(C, H, W\); .* \(2,\)"):
+        DenoisingStep(offset_std=0.01).init_state(tiny("ddpm-mlp"))
+    assert DenoisingStep().init_state(tiny("ddpm-mlp")) == {}
 
 
 def test_small_t_share_draws_that_share_of_the_batch_from_the_first_timesteps():

@@ -77,3 +77,12 @@ def test_the_mean_head_adds_a_constant_per_channel_computed_from_the_last_featur
     added = torch.nn.functional.pixel_unshuffle(out, 2) - head_out
     torch.testing.assert_close(added, by_hand[:, :, None, None].expand_as(added))
     assert by_hand.abs().min() > 0
+
+
+def test_the_mean_head_runs_in_float32_under_autocast():
+    unet = _tiny_ddpm(mean_path=True)
+    dtypes = []
+    unet.mean_head.register_forward_hook(lambda module, args, out: dtypes.append((args[0].dtype, out.dtype)))
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        unet(torch.rand(2, 1, 8, 8) * 2 - 1, torch.tensor([0, 500]))
+    assert dtypes == [(torch.float32, torch.float32)]

@@ -20,6 +20,7 @@ import math
 import shlex
 import shutil
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,15 +74,15 @@ def run(config: RunConfig, out: str | Path, *, resume: bool = False, command: st
     """Train (or fit) `config.architecture` on `config.dataset` into the folder `out`.
 
     `report` receives one line about the training data before the run starts (the CLI prints it), and one
-    naming the tensors that `--init` had no weights for.
+    naming the tensors that `--init` had no weights for (a warning when there is no `report`).
     """
     processes, device, created = distributed.start(config.train.device)
     try:
         trainer = Trainer(config, Path(out), processes, device, command=command, progress=progress)
         if report is not None and processes.is_main:
             report(describe_data(config.dataset, trainer.dataset))
-            if trainer.fresh_tensors:
-                report(describe_fresh(config.init, trainer.fresh_tensors))
+        if trainer.fresh_tensors and not resume and processes.is_main:  # on resume the saved state replaces them
+            (report or warnings.warn)(describe_fresh(config.init, trainer.fresh_tensors))
         result = trainer.run(resume)
         if created:  # every rank done before the group is torn down (a rank leaving early can abort the other)
             torch.distributed.barrier()

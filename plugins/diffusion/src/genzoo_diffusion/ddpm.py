@@ -30,8 +30,9 @@ class UNetSettings(DiffusionConfig):
     patch_size: int = Field(2, ge=1, description="Space-to-depth factor of the input: 2 runs the UNet on 14x14x4 "
                                                  "for 28x28 MNIST, about 4x cheaper.")
     mean_path: bool = Field(False, description="Let the output depend on the features' spatial means, which "
-                                               "GroupNorm removes (see unet.MeanHead): needed to correct a "
-                                               "constant offset, such as a grey background veil, at small t.")
+                                               "GroupNorm removes (see unet.MeanHead): a constant per output "
+                                               "channel (per patch position), needed to correct a constant offset "
+                                               "such as a grey background veil at small t.")
 
     @model_validator(mode="after")
     def _attention_levels_exist(self):

@@ -5,6 +5,8 @@ target (eps, x_0 or v) with mean squared error. Conditional models see the "no l
 probability `class_dropout`, which is what lets one network give both terms of guidance.
 `offset_std` adds a smooth random offset to x_0 before noising but keeps the clean x_0 as what the
 target leads back to, so the denoiser learns to remove low-frequency errors at small t (see `smooth_offset`).
+With it the logged loss includes the offsets' share of the target (large at small t, where a/s is ~100), so
+it is not comparable with a run without them.
 After the last step, models with a likelihood bound measure their x_0 error per timestep on
 training examples, which fits the reverse variances the bound uses (`DiffusionModel.reverse_log_variance`).
 """
@@ -25,10 +27,11 @@ class DenoisingStep(TrainingStep):
                                                                "without its label (classifier-free guidance).")
     mixed_precision: bool = Field(False, description="Run the denoiser under bfloat16 autocast (about 1.7x faster "
                                                      "on CPUs with AVX-512 BF16); the loss stays float32.")
-    offset_std: float = Field(0.0, ge=0, description="Std of a smooth random offset added to each training image "
-                                                     "before noising, while the target still leads back to the clean "
-                                                     "image (0 = off). In diffusion space [-1, 1], where 8-bit data "
-                                                     "has a grey level every 2/255.")
+    offset_std: float = Field(0.0, ge=0, description="Std of each part (a constant and a smooth field) of a random "
+                                                     "offset added to each training image before noising, while the "
+                                                     "target still leads back to the clean image (0 = off). In "
+                                                     "diffusion space [-1, 1], where 8-bit data has a grey level "
+                                                     "every 2/255.")
     small_t_share: float = Field(0.0, ge=0, le=1, description="Share of each batch whose timesteps are drawn from "
                                                               "the first `small_t_span` only (0 = all uniform); "
                                                               "for fine-tuning the last denoising steps.")
@@ -38,6 +41,12 @@ class DenoisingStep(TrainingStep):
 
     def autocast(self, device: torch.device):
         return torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.mixed_precision)
+
+    def init_state(self, model) -> dict:
+        if self.offset_std and len(model.data_spec.shape) != 3:
+            raise ConfigError(f"step.offset_std needs images shaped (C, H, W); this model's examples are shaped "
+                              f"{tuple(model.data_spec.shape)}")
+        return {}
 
     def timesteps(self, n: int, total: int, device: torch.device) -> torch.Tensor:
         """Uniform timesteps, except that the first `small_t_share` of the batch come from [0, small_t_span)."""
@@ -52,19 +61,19 @@ class DenoisingStep(TrainingStep):
             x0 = model.to_diffusion_space(batch.x)
         n, schedule = len(x0), model.schedule
         t = self.timesteps(n, model.timesteps, x0.device)
-        noise = torch.randn_like(x0)
+        eps = torch.randn_like(x0)
         a, s = schedule.scales(t, x0)
         if self.offset_std:
-            # x_t = a (x_0 + offset) + s eps = a x_0 + s (eps + a offset / s): the offset joins the noise.
-            noise = noise + a * smooth_offset(x0, self.offset_std) / s
-        xt = schedule.q_sample(x0, t, noise)
+            # x_t = a (x_0 + offset) + s eps = a x_0 + s (eps + a offset / s): the offset joins the noise
+            eps = eps + a * smooth_offset(x0, self.offset_std) / s
+        xt = a * x0 + s * eps
         labels = None
         if model.conditional:
             dropped = torch.rand(n, device=x0.device) < self.class_dropout
             labels = torch.where(dropped, model.null_labels(batch.label), batch.label)
         with self.autocast(x0.device):
             output = model.network(xt, t, labels)
-        loss = F.mse_loss(output.float(), training_target(model.config.prediction, x0, noise, a, s))
+        loss = F.mse_loss(output.float(), training_target(model.config.prediction, x0, eps, a, s))
         return {"loss": loss}
 
     @torch.no_grad()
@@ -97,15 +106,12 @@ def smooth_offset(x0: torch.Tensor, std: float) -> torch.Tensor:
 
     Why: a denoiser trained only on x_t = a x_0 + s eps removes what looks like white noise and keeps
     anything smooth as signal. At small t it therefore keeps a smooth error that the sampler's chain has
-    committed earlier: `ddpm-mnist-cond` keeps 89% of a constant offset at t = 0
-    (`benchmarks/diffusion_offset_response.py`), and the chain's background offset is MNIST's grey veil.
-    Offsets with a clean target teach it to remove them. A UNet learns the constant part far better with its
-    `mean_path` (GroupNorm hides constants from it otherwise): fine-tuned so, `ddpm-mnist-cond` kept 28% of a
-    constant offset at t = 0 without the mean head after 4,000 steps, and none with it after 5,000.
+    committed earlier: the 23,000-step `ddpm-mnist-cond` (git 03fdeb1) kept 89% of a constant offset at
+    t = 0 (`benchmarks/diffusion_offset_response.py`), and the chain's background offset is MNIST's grey
+    veil. Offsets with a clean target teach it to remove them. A UNet learns the constant part far better
+    with its `mean_path` (GroupNorm hides constants from it otherwise): fine-tuned so, that checkpoint kept
+    28% of a constant offset at t = 0 without the mean head after 4,000 steps, and none with it after 5,000.
     """
-    if x0.dim() != 4:
-        raise ConfigError(f"step.offset_std needs images shaped (N, C, H, W); this model's examples are shaped "
-                          f"{tuple(x0.shape[1:])}")
-    grid = torch.randn(*x0.shape[:2], OFFSET_GRID, OFFSET_GRID, device=x0.device) * std
-    constant = torch.randn(*x0.shape[:2], 1, 1, device=x0.device) * std
+    grid = torch.randn(*x0.shape[:2], OFFSET_GRID, OFFSET_GRID, device=x0.device, dtype=x0.dtype) * std
+    constant = torch.randn(*x0.shape[:2], 1, 1, device=x0.device, dtype=x0.dtype) * std
     return constant + F.interpolate(grid, size=x0.shape[2:], mode="bilinear", align_corners=True)
