@@ -30,7 +30,9 @@ from torch import nn
 
 import genzoo
 from diffusion_pixel_histogram import parse_setting
+from genzoo.distributions.levels import from_levels
 from genzoo.errors import GenzooError
+from genzoo.metrics.base import EvalRequest, draw_samples
 from genzoo.metrics.features import classifier_features, load_feature_classifier
 from genzoo.metrics.fid import frechet_distance
 from genzoo.plugin import load_dataset
@@ -80,23 +82,18 @@ def parse_model(text: str) -> tuple[str, str]:
 
 
 def samples(text: str, n: int, seed: int) -> torch.Tensor:
+    """`n` samples in [0, 1] drawn as `genzoo eval` draws them: balanced labels, batches from one seeded generator."""
     name, setting = parse_model(text)
     sampler, options = parse_setting(setting)
     try:
         model = genzoo.load(name, device="cpu").eval()
-        condition = torch.arange(n) % model.data_spec.num_classes if model.conditional else None
-        generator = torch.Generator().manual_seed(seed)
-        chunks = []
-        for start in range(0, n, BATCH):  # batches of one generator, as `genzoo eval` draws them
-            size = min(BATCH, n - start)
-            labels = None if condition is None else condition[start:start + size]
-            chunks.append(model.sample(size, condition=labels, generator=generator, sampler=sampler, **options))
-        x = torch.cat(chunks).float()
+        request = EvalRequest(data="mnist", n=n, seed=seed, sampler=sampler, sampler_options=options, batch_size=BATCH)
+        x = draw_samples(model, request, n, condition=model.balanced_condition(n))
     except GenzooError as error:
         raise click.UsageError(f"{text}: {error}") from None
     if tuple(x.shape[1:]) != (1, 28, 28):
         raise click.UsageError(f"{name} makes samples shaped {tuple(x.shape[1:])}, not MNIST's (1, 28, 28)")
-    return x
+    return x.float() if x.is_floating_point() else from_levels(x, model.data_spec.levels)  # level indices -> [0, 1]
 
 
 @click.command()
