@@ -96,9 +96,30 @@ def test_smooth_offset_is_a_constant_plus_an_interpolated_four_by_four_grid():
     torch.testing.assert_close(field[:, :, 9, 3], grid[:, :, 1, 0] + (grid[:, :, 1, 1] - grid[:, :, 1, 0]) / 3)
 
 
+def test_tiled_offset_repeats_a_two_by_two_tile_over_the_image():
+    torch.manual_seed(0)
+    offset = training.tiled_offset(torch.zeros(3, 2, 5, 6), 0.5)
+    torch.manual_seed(0)
+    tile = torch.randn(3, 2, 2, 2) * 0.5
+    assert offset.shape == (3, 2, 5, 6)
+    for row, column in ((0, 0), (1, 0), (0, 1), (4, 5), (3, 2)):
+        torch.testing.assert_close(offset[:, :, row, column], tile[:, :, row % 2, column % 2])
+
+
+def test_the_smooth_and_tiled_offsets_add_up(monkeypatch):
+    monkeypatch.setattr(training, "smooth_offset", lambda x0, std: torch.full_like(x0, std))
+    monkeypatch.setattr(training, "tiled_offset", lambda x0, std: torch.full_like(x0, 10 * std))
+    x0 = torch.zeros(1, 1, 4, 4)
+    assert DenoisingStep().offset(x0) == 0.0
+    torch.testing.assert_close(DenoisingStep(offset_std=0.5).offset(x0), torch.full_like(x0, 0.5))
+    torch.testing.assert_close(DenoisingStep(offset_tile_std=0.5).offset(x0), torch.full_like(x0, 5.0))
+    torch.testing.assert_close(DenoisingStep(offset_std=0.5, offset_tile_std=0.5).offset(x0), torch.full_like(x0, 5.5))
+
+
 def test_an_offset_needs_images_and_says_so_before_training():
-    with pytest.raises(ConfigError, match=r"offset_std needs images shaped \(C, H, W\); .* \(2,\)"):
-        DenoisingStep(offset_std=0.01).init_state(tiny("ddpm-mlp"))
+    for step in (DenoisingStep(offset_std=0.01), DenoisingStep(offset_tile_std=0.01)):
+        with pytest.raises(ConfigError, match=r"offset_tile_std need images shaped \(C, H, W\); .* \(2,\)"):
+            step.init_state(tiny("ddpm-mlp"))
     assert DenoisingStep().init_state(tiny("ddpm-mlp")) == {}
 
 
