@@ -200,3 +200,28 @@ def test_an_added_result_states_the_card_sampler_it_was_drawn_with():
     named = drawn.model_copy(update={"command": "genzoo eval m --metric fid --sampler ddpm"})
     bound = MetricResult(name="nll", value=1.0, dataset="mnist", command="genzoo eval m --metric nll")
     assert state(named, card) == named and state(bound, card) == bound and state(drawn, None) == drawn
+
+
+def test_registry_card_commands_naming_the_card_sampler_state_its_options():
+    """`sample(sampler=S)` with S the card's own sampler takes the card's options (Model.sampling_plan), so a
+    card number measured without one of them (an unguided FID) must say so with --set; otherwise its command
+    reruns the card's setting (gated-pixelcnn-mnist-cfg's unguided FID command once reran guidance 2)."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    folders = Path(__file__).resolve().parents[2] / "registry"
+    registry = genzoo.get_registry()
+    checked = 0
+    for name in registry.list_models(pretrained=True):
+        defaults = registry.model(name).sampling
+        if defaults is None or not (folders / name).is_dir():
+            continue
+        for command in re.findall(r"`(genzoo eval [^`]*)`", (folders / name / "README.md").read_text()):
+            words = shlex.split(command)
+            if "--sampler" not in words or words[words.index("--sampler") + 1] != defaults.sampler:
+                continue
+            stated = {words[i + 1].split("=")[0] for i, word in enumerate(words[:-1]) if word == "--set"}
+            assert set(defaults.options) <= stated, (name, command)
+            checked += 1
+    assert checked > 10
