@@ -78,7 +78,7 @@ class DenoisingStep(TrainingStep):
         a, s = schedule.scales(t, x0)
         # x_t = a (x_0 + offset) + s eps = a x_0 + s (eps + a offset / s): the offset joins the noise
         eps = eps + a * self.offset(x0) / s
-        xt = a * x0 + s * eps
+        xt = schedule.q_sample(x0, t, eps)
         labels = None
         if model.conditional:
             dropped = torch.rand(n, device=x0.device) < self.class_dropout
