@@ -3,7 +3,8 @@
     OMP_NUM_THREADS=1 GENZOO_DATA=DIR python benchmarks/diffusion_offset_response.py ddpm-mnist-cond [MORE ...]
 
 Real MNIST test digits get a one-grey-level offset of a fixed pattern (a constant, or a cosine across the
-width with a period of 28 down to 2 pixels), are noised at timestep t with the same eps as the digits
+width with a period of 28 down to 2 pixels, or a ring on the background 1-2 pixels from the strokes, as
+`step.offset_halo_std` trains with), are noised at timestep t with the same eps as the digits
 without it, and go through `model.predict` (no clipping). The table shows, on background pixels, the
 share of the offset that survives into x_0_hat: the regression slope of (x_0_hat with offset - x_0_hat
 without) on the offset. 0 = the denoiser removes it as noise, 1 = it keeps it as signal. The data has
@@ -20,6 +21,7 @@ import torch
 
 import genzoo
 from genzoo.plugin import load_dataset
+from genzoo_diffusion.training import halo_ring
 
 PERIODS = (28, 14, 7, 4, 2)
 
@@ -48,14 +50,15 @@ def main(model_names, n, timesteps, seed):
         model = genzoo.load(name).eval()
         x0 = model.to_diffusion_space(digits.levels[:n].float() / (digits.num_levels - 1))
         labels = digits.y[:n] if model.conditional else None
-        kept = {shape: [] for shape in shapes}
+        kept = {shape: [] for shape in (*shapes, "halo")}
+        ring = halo_ring(x0)
         for t in timesteps:
             step = torch.full((n,), t, dtype=torch.long)
             noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed + t))
             with torch.no_grad():
                 _, plain = model.predict(model.schedule.q_sample(x0, step, noise), step, labels, 1.0, False)
-                for shape, row in shapes.items():
-                    offset = (per_level * row).expand_as(x0)
+                offsets = {shape: (per_level * row).expand_as(x0) for shape, row in shapes.items()}
+                for shape, offset in (offsets | {"halo": per_level * ring}).items():
                     _, moved = model.predict(model.schedule.q_sample(x0 + offset, step, noise), step, labels, 1.0,
                                              False)
                     change, offset = (moved - plain)[background], offset[background]

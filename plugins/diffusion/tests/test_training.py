@@ -106,19 +106,39 @@ def test_tiled_offset_repeats_a_two_by_two_tile_over_the_image():
         torch.testing.assert_close(offset[:, :, row, column], tile[:, :, row % 2, column % 2])
 
 
-def test_the_smooth_and_tiled_offsets_add_up(monkeypatch):
+def test_halo_offset_is_a_ring_on_the_background_next_to_the_strokes_times_a_random_amplitude():
+    # One stroke pixel at (3, 3), one faint pixel (x_0 = -0.5, neither stroke nor background) at (3, 4).
+    x0 = torch.full((2, 1, 8, 8), -1.0)
+    x0[:, :, 3, 3] = 1.0
+    x0[:, :, 3, 4] = -0.5
+    torch.manual_seed(0)
+    offset = training.halo_offset(x0, 0.5)
+    torch.manual_seed(0)
+    amplitude = torch.randn(2, 1, 1, 1) * 0.5
+    ring = torch.zeros(8, 8)
+    ring[1:6, 1:6] = 0.5  # 2 pixels away
+    ring[2:5, 2:5] = 1.0  # 1 pixel away
+    ring[3, 3] = ring[3, 4] = 0.0  # the stroke and the faint pixel are not background
+    torch.testing.assert_close(offset, amplitude * ring)
+
+
+def test_the_smooth_tiled_and_halo_offsets_add_up(monkeypatch):
     monkeypatch.setattr(training, "smooth_offset", lambda x0, std: torch.full_like(x0, std))
     monkeypatch.setattr(training, "tiled_offset", lambda x0, std: torch.full_like(x0, 10 * std))
+    monkeypatch.setattr(training, "halo_offset", lambda x0, std: torch.full_like(x0, 100 * std))
     x0 = torch.zeros(1, 1, 4, 4)
     assert DenoisingStep().offset(x0) == 0.0
     torch.testing.assert_close(DenoisingStep(offset_std=0.5).offset(x0), torch.full_like(x0, 0.5))
     torch.testing.assert_close(DenoisingStep(offset_tile_std=0.5).offset(x0), torch.full_like(x0, 5.0))
-    torch.testing.assert_close(DenoisingStep(offset_std=0.5, offset_tile_std=0.5).offset(x0), torch.full_like(x0, 5.5))
+    torch.testing.assert_close(DenoisingStep(offset_halo_std=0.5).offset(x0), torch.full_like(x0, 50.0))
+    torch.testing.assert_close(DenoisingStep(offset_std=0.5, offset_tile_std=0.5, offset_halo_std=0.5).offset(x0),
+                               torch.full_like(x0, 55.5))
 
 
 def test_an_offset_needs_images_and_says_so_before_training():
-    for step in (DenoisingStep(offset_std=0.01), DenoisingStep(offset_tile_std=0.01)):
-        with pytest.raises(ConfigError, match=r"offset_tile_std need images shaped \(C, H, W\); .* \(2,\)"):
+    for step in (DenoisingStep(offset_std=0.01), DenoisingStep(offset_tile_std=0.01),
+                 DenoisingStep(offset_halo_std=0.01)):
+        with pytest.raises(ConfigError, match=r"offset_halo_std need images shaped \(C, H, W\); .* \(2,\)"):
             step.init_state(tiny("ddpm-mlp"))
     assert DenoisingStep().init_state(tiny("ddpm-mlp")) == {}
 
