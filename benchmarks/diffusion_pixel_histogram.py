@@ -7,8 +7,8 @@ Real MNIST backgrounds are exactly 0; a sampler that leaves faint noise there pu
 which a classifier-feature FID barely notices but an independent feature extractor does. The table
 gives each setting's share of pixels at exactly 0, at 1-12 (then split into exactly 1, half a grey level
 or less from 0 before rounding, and 2-12), 13-127, 128-254 and exactly 255 (out of 255), and the plot the full 256-level histogram on a log scale. A setting is `SAMPLER[:KEY=VALUE,...]`
-(the options of `model.sample`; `default` is the card's sampler and options); conditional models get
-the labels 0..9 in turn, and every setting starts from the same seed.
+(the options of `model.sample`; `default` is the card's sampler and options; an autoencoder's reconstructions
+are `reconstruction:data=mnist`); conditional models get the labels 0..9 in turn, and every setting starts from the same seed.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def draw(model, setting: str, n: int, seed: int) -> torch.Tensor:
     sampler, options = parse_setting(setting)
     condition = torch.arange(n) % model.data_spec.num_classes if model.conditional else None
     generator = torch.Generator(model.device).manual_seed(seed)
-    return model.sample(n, condition=condition, generator=generator, sampler=sampler, progress=False, **options)
+    return model.sample(n, condition=condition, generator=generator, sampler=sampler, **options)
 
 
 def save_plot(rows: dict[str, torch.Tensor], output: Path, title: str) -> None:

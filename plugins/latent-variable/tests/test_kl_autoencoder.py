@@ -38,6 +38,17 @@ def test_the_loss_is_mse_plus_the_weighted_mean_kl(monkeypatch):
     assert terms["loss"].item() == pytest.approx(x.pow(2).mean().item() + 0.1 * 0.5, rel=1e-6)
 
 
+def test_the_l1_loss_is_the_mean_absolute_error_plus_the_weighted_mean_kl(monkeypatch):
+    """As above with reconstruction_loss="l1": the decoder's zeros are off by |x| per pixel."""
+    model = tiny(kl_weight=0.1, reconstruction_loss="l1")
+    x = torch.rand(4, 1, 8, 8) - 0.5
+    monkeypatch.setattr(model, "posterior", lambda x: (torch.ones(4, 2, 4, 4), torch.zeros(4, 2, 4, 4)))
+    model.decoder = ZeroImages()
+    terms = KLAutoencoderStep().loss(model, Batch({"x": x}), "model", {})
+    assert terms["recon"].item() == pytest.approx(x.abs().mean().item(), rel=1e-6)
+    assert terms["loss"].item() == pytest.approx(x.abs().mean().item() + 0.1 * 0.5, rel=1e-6)
+
+
 def test_training_lowers_the_reconstruction_error_and_measures_the_latent_statistics(tmp_path):
     from genzoo.data import load_dataset
 
