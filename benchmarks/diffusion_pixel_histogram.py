@@ -6,9 +6,11 @@
 Real MNIST backgrounds are exactly 0; a sampler that leaves faint noise there puts pixels at 1-12/255,
 which a classifier-feature FID barely notices but an independent feature extractor does. The table
 gives each setting's share of pixels at exactly 0, at 1-12 (then split into exactly 1, half a grey level
-or less from 0 before rounding, and 2-12), 13-127, 128-254 and exactly 255 (out of 255), and the plot the full 256-level histogram on a log scale. A setting is `SAMPLER[:KEY=VALUE,...]`
-(the options of `model.sample`; `default` is the card's sampler and options; an autoencoder's reconstructions
-are `reconstruction:data=mnist`); conditional models get the labels 0..9 in turn, and every setting starts from the same seed.
+or less from 0 before rounding, and 2-12), 13-127, 128-254 and exactly 255 (out of 255), and the plot the
+full 256-level histogram on a log scale. A setting is `SAMPLER[:KEY=VALUE,...]` (the options of
+`model.sample`; `default` is the card's sampler and options; an autoencoder's reconstructions are
+`reconstruction:data=mnist`); conditional models get the labels 0..9 in turn, and every setting starts
+from the same seed.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from genzoo.atomic import write_bytes
 from genzoo.cli.options import parse_assignments
 from genzoo.plugin import load_dataset, to_levels
 
-BANDS = (("=0", 0, 0), ("1-12", 1, 12), ("=1", 1, 1), ("2-12", 2, 12), ("13-127", 13, 127), ("128-254", 128, 254), ("=255", 255, 255))
+BANDS = (("=0", 0, 0), ("1-12", 1, 12), ("=1", 1, 1), ("2-12", 2, 12), ("13-127", 13, 127), ("128-254", 128, 254),
+         ("=255", 255, 255))
 
 
 def parse_setting(text: str) -> tuple[str | None, dict]:

@@ -18,9 +18,9 @@ A model is `NAME[@SAMPLER[:KEY=VALUE,...]]` (a pretrained name or checkpoint fol
 sampler); conditional models get the labels 0..9 in turn. Every model is compared with the continuous
 256-level MNIST, the digits people see, whatever view it was trained on.
 
-`--also-zeroed L` (repeatable) adds a diagnostic row per model: the same samples with every pixel at or below L/255 set to
-0. It is what the outside evaluator of issue 17 did to show what a faint background veil costs; it says how much
-of a model's FID under each extractor the veil still accounts for, and is not a way to sample.
+`--also-zeroed L` (repeatable) adds a diagnostic row per model: the same samples with every pixel at or below
+L/255 set to 0. It is what the outside evaluator of issue 17 did to show what a faint background veil costs;
+it says how much of a model's FID under each extractor the veil still accounts for, and is not a way to sample.
 """
 
 from __future__ import annotations
@@ -106,7 +106,8 @@ def samples(text: str, n: int, seed: int) -> torch.Tensor:
               help="Samples per model, and real test and train digits.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--also-zeroed", type=click.IntRange(1, 254), multiple=True,
-              help="Also score each model's samples with pixels <= this level (of 255) set to 0 (a diagnostic).")
+              help="Also score each model's samples with pixels <= this level (of 255) set to 0 "
+                   "(a diagnostic).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the table here.")
 def main(models, n, seed, also_zeroed, output):
     generator = torch.Generator().manual_seed(seed)

@@ -73,6 +73,24 @@ def test_an_offset_is_in_the_input_but_the_epsilon_target_leads_back_to_the_clea
     torch.testing.assert_close(loss, (eps + a * 0.25 / s).pow(2).mean())
 
 
+def test_small_t_l1_takes_the_absolute_error_on_the_small_t_share_and_the_squared_error_on_the_rest(monkeypatch):
+    model = genzoo.create("ddpm", **genzoo.get_registry().architecture("ddpm").tiny_config)
+    monkeypatch.setattr(model, "network", lambda x, t, labels: torch.zeros_like(x))
+    x = torch.rand(8, 1, 8, 8)
+    step = DenoisingStep(small_t_share=0.25, small_t_span=3, small_t_l1=True)
+    torch.manual_seed(0)
+    loss = step.loss(model, Batch(x, torch.zeros(8, dtype=torch.long)), "model", {})["loss"]
+    torch.manual_seed(0)
+    step.timesteps(8, model.timesteps, torch.device("cpu"))
+    eps = torch.randn(8, 1, 8, 8)  # the epsilon target; the network outputs 0
+    torch.testing.assert_close(loss, (eps[:2].abs().sum() + eps[2:].pow(2).sum()) / eps.numel())
+
+
+def test_small_t_l1_without_a_small_t_share_is_a_config_error():
+    with pytest.raises(ConfigError, match="step.small_t_l1 applies to the small-t share"):
+        DenoisingStep(small_t_l1=True).init_state(tiny("ddpm"))
+
+
 def test_an_offset_leaves_the_x0_target_clean(monkeypatch):
     loss, xt, x0, eps, a, s = offset_loss(monkeypatch, "x0")
     torch.testing.assert_close(xt, a * (x0 + 0.25) + s * eps)

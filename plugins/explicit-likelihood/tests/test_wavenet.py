@@ -12,6 +12,8 @@ from genzoo.plugin import CapabilityError, ConfigError, load_dataset
 from genzoo.testing import ConformanceSuite
 from genzoo.training import train
 
+from genzoo_explicit_likelihood.autoregressive.attention import MIN_ROWS
+
 
 def levels(length, k=3):
     return {"shape": (length,), "kind": "discrete", "dtype": "int64", "value_range": (0, k - 1), "levels": k}
@@ -59,7 +61,8 @@ def test_the_layers_cycle_their_dilations_and_the_cache_queues_as_many_steps():
     model = wavenet(cycle=3, stacks=2)
     assert [layer.dilation for layer in model.layers] == [1, 2, 4, 1, 2, 4]
     cache = model.start_cache(2)
-    assert [tuple(queue.shape) for queue in cache.queues] == [(4, d, 4) for d in (1, 2, 4, 1, 2, 4)]
+    # 2 sequences padded to MIN_ROWS rows, d past inputs of 4 channels per layer
+    assert [tuple(queue.shape) for queue in cache.queues] == [(MIN_ROWS, d, 4) for d in (1, 2, 4, 1, 2, 4)]
     assert genzoo.create("wavenet").receptive_field == 2047  # the default: 2 stacks of dilations 1..512
 
 

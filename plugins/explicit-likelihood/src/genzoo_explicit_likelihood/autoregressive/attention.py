@@ -5,11 +5,13 @@ The full forward calls `scaled_dot_product_attention(is_causal=True)` on the who
 step must produce, for its one new position t, exactly the numbers row t of that forward holds, or the
 naive and cached samplers would drift apart. A plain single-query attention over the t + 1 cached keys
 does not: on CPU its sums run over t + 1 terms where the forward's run over whole key blocks (masked
-entries contributing exact zeros), and MKL's GEMM takes a different path for fewer than 4 rows (measured
-on torch 2.13: 1-3 query rows differ in the last bit, 4 or more agree with the forward's block of 256).
+entries contributing exact zeros), and MKL's GEMM takes a different path for small row counts (measured
+on torch 2.13: on an AMD EPYC and an earlier Intel host 1-3 query rows differed in the last bit and 4 or more
+agreed with the forward's block of 256; on an Intel Xeon with AMX, 4 and 8 rows still differed with 2 threads,
+16 agreed in every test).
 So a step calls the same kernel on the same shapes the forward's row t sees:
 
-- the query is repeated to `MIN_ROWS` (4) identical rows (row 0 is kept), and
+- the query is repeated to `MIN_ROWS` (16) identical rows (row 0 is kept), and
 - it attends over the whole preallocated key/value buffer of the sequence length, with a boolean mask
   that hides positions after t (the causal forward fills them with -inf too; masked blocks add zeros).
 
@@ -24,7 +26,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-MIN_ROWS = 4  # fewer rows take another GEMM path whose rounding differs from the forward's (see above)
+MIN_ROWS = 16  # fewer rows take another GEMM path whose rounding differs from the forward's (see above)
 
 
 def pad_rows(x: torch.Tensor) -> torch.Tensor:

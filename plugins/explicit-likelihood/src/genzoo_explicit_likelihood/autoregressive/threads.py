@@ -1,7 +1,7 @@
 """The exact paths of the convolutional AR models run on one intra-op thread.
 
-With several threads a GEMM's rows are split between them, and a thread's share of fewer than 4 rows takes
-MKL's other path (see `attention.pad_rows`): the cached step's log-probabilities then differ from the full
+With several threads a GEMM's rows are split between them, and a thread's share of too few rows takes
+MKL's other path (see `attention.MIN_ROWS`): the cached step's log-probabilities then differ from the full
 forward's in the last bit (measured with 2 threads on a 2-core CPU), and naive and cached samples could
 differ. So the computations whose bits matter (log-probabilities and cached steps outside training) run
 with `torch.set_num_threads(1)`, restored afterwards; fitting (training mode with gradients) keeps every

@@ -10,7 +10,7 @@ as in GPT-2 (normal, std 0.02; the two residual projections of each block std 0.
 The cache holds, per block, preallocated key and value buffers (rows, heads, L, width / heads); a step
 feeds one new element through the blocks, writes its keys and values at its position and attends over
 the buffers. Its logits equal the full forward's bit for bit on CPU in float32: see
-`autoregressive.attention` for how (the same attention kernel on the same shapes, at least 4 rows).
+`autoregressive.attention` for how (the same attention kernel on the same shapes, at least `MIN_ROWS` rows).
 The context is the model's sequence length L: a longer sequence is refused.
 """
 

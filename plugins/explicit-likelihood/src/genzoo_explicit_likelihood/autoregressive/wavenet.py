@@ -15,12 +15,12 @@ O(layers) cost instead of a whole forward over the receptive field.
 Bit for bit: the step's log-probabilities equal `element_log_probs`' row t on CPU, because both paths are
 built from the same primitives on the same row layout (channels last): every convolution is one `F.linear`
 GEMM over [h_{t-d}; h_t] (the forward over all n x L rows at once, the step over its rows, padded to
-`MIN_ROWS` = 4, at and above which MKL gives each row the bits it gets inside a bigger GEMM; see
+`MIN_ROWS` = 16, at and above which MKL gives each row the bits it gets inside a bigger GEMM; see
 `autoregressive.attention`), and the sigmoid is computed as (1 + tanh(g / 2)) / 2: torch's CPU sigmoid
 rounds the elements at a tensor's vectorised tail differently from the rest, while its tanh, and the
 products and sums, give each element the same bits wherever it sits. `benchmarks/wavenet_step_exactness.py`
 measures both; it also finds a few tiny GEMM shapes (5-7 or 10 input features into 2-10 outputs) where MKL's
-rows differ in the last bit even at 4 rows, so bit-identity is tested at the recipe's widths and tiny ones
+rows differ in the last bit even at 4 rows (measured before `MIN_ROWS` rose from 4), so bit-identity is tested at the recipe's widths and tiny ones
 (4, 8, 32, 64 channels), not promised for every width.
 """
 
