@@ -50,15 +50,15 @@ def main(model_names, n, timesteps, seed):
         model = genzoo.load(name).eval()
         x0 = model.to_diffusion_space(digits.levels[:n].float() / (digits.num_levels - 1))
         labels = digits.y[:n] if model.conditional else None
-        kept = {shape: [] for shape in (*shapes, "halo")}
-        ring = halo_ring(x0)
+        offsets = {shape: (per_level * row).expand_as(x0) for shape, row in shapes.items()}
+        offsets["halo"] = per_level * halo_ring(x0)
+        kept = {shape: [] for shape in offsets}
         for t in timesteps:
             step = torch.full((n,), t, dtype=torch.long)
             noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed + t))
             with torch.no_grad():
                 _, plain = model.predict(model.schedule.q_sample(x0, step, noise), step, labels, 1.0, False)
-                offsets = {shape: (per_level * row).expand_as(x0) for shape, row in shapes.items()}
-                for shape, offset in (offsets | {"halo": per_level * ring}).items():
+                for shape, offset in offsets.items():
                     _, moved = model.predict(model.schedule.q_sample(x0 + offset, step, noise), step, labels, 1.0,
                                              False)
                     change, offset = (moved - plain)[background], offset[background]

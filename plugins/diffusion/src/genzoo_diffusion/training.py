@@ -73,10 +73,14 @@ class DenoisingStep(TrainingStep):
             offset = offset + halo_offset(x0, self.offset_halo_std)
         return offset
 
+    def focused_rows(self, n: int) -> int:
+        """How many of a batch of n, its first rows, train on the small timesteps (`timesteps`, `small_t_l1`)."""
+        return round(n * self.small_t_share)
+
     def timesteps(self, n: int, total: int, device: torch.device) -> torch.Tensor:
         """Uniform timesteps, except that the first `small_t_share` of the batch come from [0, small_t_span)."""
         t = torch.randint(0, total, (n,), device=device)
-        focused = round(n * self.small_t_share)
+        focused = self.focused_rows(n)
         if focused:
             t[:focused] = torch.randint(0, min(self.small_t_span, total), (focused,), device=device)
         return t
@@ -104,8 +108,8 @@ class DenoisingStep(TrainingStep):
         # conditional median gives x_0's. Real backgrounds sit at the data's minimum; any doubt about a pixel then
         # lifts its mean above black, by a fraction of a grey level that rounding turns into level 1 (most of
         # ddpm-mnist-cond's remaining veil), while its median stays black.
-        focused = round(n * self.small_t_share)
-        return {"loss": torch.cat([error[:focused].abs().flatten(), error[focused:].pow(2).flatten()]).mean()}
+        focused = self.focused_rows(n)
+        return {"loss": (error[:focused].abs().sum() + error[focused:].pow(2).sum()) / error.numel()}
 
     @torch.no_grad()
     def finish(self, model, data: FitData) -> dict[str, float]:
