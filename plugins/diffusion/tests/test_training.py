@@ -8,6 +8,7 @@ import torch
 from genzoo.plugin import ConfigError
 from genzoo.training import Batch, train
 from genzoo_diffusion import training
+from genzoo_diffusion.parameterization import split_prediction, training_target
 from genzoo_diffusion.training import DenoisingStep
 
 
@@ -89,6 +90,52 @@ def test_small_t_l1_takes_the_absolute_error_on_the_small_t_share_and_the_square
 def test_small_t_l1_without_a_small_t_share_is_a_config_error():
     with pytest.raises(ConfigError, match="step.small_t_l1 applies to the small-t share"):
         DenoisingStep(small_t_l1=True).init_state(tiny("ddpm"))
+
+
+def test_censored_drops_only_an_error_past_the_end_where_x0_sits():
+    x0 = torch.tensor([-1.0, -1.0, 0.0, 1.0, 1.0])
+    error = torch.tensor([-0.5, 0.5, -0.5, 0.5, -0.5])
+    # an x_0 target (direction +1): x_0 below black on a black pixel costs nothing, and with both ends above
+    # white on a white one
+    torch.testing.assert_close(training.censored(error, x0, (-1.0, 1.0), 1.0, both_ends=False),
+                               torch.tensor([0.0, 0.5, -0.5, 0.5, -0.5]))
+    torch.testing.assert_close(training.censored(error, x0, (-1.0, 1.0), 1.0, both_ends=True),
+                               torch.tensor([0.0, 0.5, -0.5, 0.0, -0.5]))
+    # an eps or v target (direction -1): a larger eps means a smaller x_0, so the other signs go
+    torch.testing.assert_close(training.censored(error, x0, (-1.0, 1.0), -1.0, both_ends=True),
+                               torch.tensor([-0.5, 0.0, -0.5, 0.5, 0.0]))
+
+
+@pytest.mark.parametrize("prediction", ["epsilon", "x0", "v"])
+def test_each_x0_direction_is_the_sign_with_which_its_target_moves_x0(prediction):
+    x0, noise, output = torch.rand(3, 64) * 2 - 1
+    a, s = torch.tensor(0.6), torch.tensor(0.8)
+    xt = a * x0 + s * noise
+    _, x0_hat = split_prediction(prediction, output, xt, a, s)
+    error = output - training_target(prediction, x0, noise, a, s)
+    assert torch.equal(torch.sign(x0_hat - x0), torch.sign(training.X0_DIRECTION[prediction] * error))
+
+
+@pytest.mark.parametrize("ends", ["low", "both"])
+def test_a_censored_loss_leaves_out_black_pixels_predicted_below_black_and_white_above_white(monkeypatch, ends):
+    model = genzoo.create("ddpm", **genzoo.get_registry().architecture("ddpm").tiny_config)
+    monkeypatch.setattr(model, "network", lambda x, t, labels: torch.zeros_like(x))
+    x = torch.randint(0, 3, (8, 1, 8, 8)).float() / 2  # black, mid-grey and white pixels
+    torch.manual_seed(0)
+    loss = DenoisingStep(censored_ends=ends).loss(model, Batch(x, torch.zeros(8, dtype=torch.long)), "model", {})
+    torch.manual_seed(0)
+    torch.randint(0, model.timesteps, (8,))
+    eps = torch.randn(8, 1, 8, 8)
+    # the network outputs eps = 0, so x_0 = x_t / a = x_0 + (s / a) eps: below black where eps < 0
+    past = (x == 0) & (eps < 0)
+    if ends == "both":
+        past |= (x == 1) & (eps > 0)
+    torch.testing.assert_close(loss["loss"], (eps.pow(2) * ~past).mean())
+
+
+def test_censored_ends_without_a_data_range_is_a_config_error():
+    with pytest.raises(ConfigError, match="step.censored_ends needs a model whose x_0 has a data range"):
+        DenoisingStep(censored_ends="low").init_state(tiny("ddpm-mlp"))
 
 
 def test_an_offset_leaves_the_x0_target_clean(monkeypatch):

@@ -6,7 +6,8 @@ probability `class_dropout`, which is what lets one network give both terms of g
 `offset_std` adds a smooth random offset to x_0 before noising but keeps the clean x_0 as what the
 target leads back to, so the denoiser learns to remove low-frequency errors at small t (see `smooth_offset`);
 `offset_tile_std` adds a period-2 pattern the same way (see `tiled_offset`), and `offset_halo_std` a faint
-ring around the strokes (see `halo_offset`).
+ring around the strokes (see `halo_offset`). `censored_ends` stops charging x_0 predictions that lie past the
+data range's end on pixels that sit there (see `censored`).
 With it the logged loss includes the offsets' share of the target (large at small t, where a/s is ~100), so
 it is not comparable with a run without them.
 After the last step, models with a likelihood bound measure their x_0 error per timestep on
@@ -14,6 +15,8 @@ training examples, which fits the reverse variances the bound uses (`DiffusionMo
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
@@ -48,6 +51,11 @@ class DenoisingStep(TrainingStep):
     small_t_l1: bool = Field(False, description="Regress the `small_t_share` part of the batch with the absolute "
                                                 "error instead of the squared one, so the last denoising steps "
                                                 "predict the median x_0 rather than the mean (see `loss`).")
+    censored_ends: Literal["none", "low", "both"] = Field(
+        "none", description="Treat pixels at the data range's low end (MNIST's black background), or at both ends "
+                            "(its white stroke cores too), as censored: an x_0 prediction past the end costs "
+                            "nothing there, one inside the range the usual error (see `censored`). Pixel models "
+                            "only.")
     variance_examples: int = Field(256, ge=0, description="Training examples whose x_0 error at every timestep fits "
                                                          "the bound's reverse variances at the end (0 = skip).")
 
@@ -60,6 +68,9 @@ class DenoisingStep(TrainingStep):
         if (self.offset_std or self.offset_tile_std or self.offset_halo_std) and len(model.data_spec.shape) != 3:
             raise ConfigError(f"step.offset_std, offset_tile_std and offset_halo_std need images shaped (C, H, W); "
                               f"this model's examples are shaped {tuple(model.data_spec.shape)}")
+        if self.censored_ends != "none" and model.clip_range is None:
+            raise ConfigError("step.censored_ends needs a model whose x_0 has a data range to clip to (the pixel "
+                              "models); this one's has none")
         return {}
 
     def offset(self, x0: torch.Tensor) -> torch.Tensor | float:
@@ -101,7 +112,10 @@ class DenoisingStep(TrainingStep):
             labels = torch.where(dropped, model.null_labels(batch.label), batch.label)
         with self.autocast(x0.device):
             output = model.network(xt, t, labels)
-        error = output.float() - training_target(model.config.prediction, x0, eps, a, s)
+        prediction = model.config.prediction
+        error = output.float() - training_target(prediction, x0, eps, a, s)
+        if self.censored_ends != "none":
+            error = censored(error, x0, model.clip_range, X0_DIRECTION[prediction], self.censored_ends == "both")
         if not self.small_t_l1:
             return {"loss": error.pow(2).mean()}
         # Why L1 at small t: given x_t, x_0 is an affine function of each target (eps, x_0 or v), so the target's
@@ -131,6 +145,31 @@ class DenoisingStep(TrainingStep):
             model.x0_mse[t] = (x0_hat.float() - x0).pow(2).mean()
         model.train(was_training)
         return {"x0_mse_t1": float(model.x0_mse[0]), "x0_mse_mean": float(model.x0_mse.mean())}
+
+
+# The sign with which an error in each target moves the x_0 it implies (parameterization.split_prediction):
+# x_0 = (x_t - s eps) / a, x_0 itself, x_0 = a x_t - s v.
+X0_DIRECTION = {"epsilon": -1.0, "x0": 1.0, "v": -1.0}
+
+
+def censored(error: torch.Tensor, x0: torch.Tensor, data_range: tuple[float, float], direction: float,
+             both_ends: bool) -> torch.Tensor:
+    """The regression error with 0 wherever x_0 sits at the data range's low end (or either end, with `both_ends`)
+    and the prediction implies an x_0 past that end.
+
+    Why: MNIST's pixels are censored at black (ink below 0 is recorded as 0), and every sampler clips x_0 to the
+    range, so an x_0 prediction below black ends as exact black. The squared error instead pulls the prediction
+    for a sure-black pixel to black from both sides; the network's error then straddles black, clipping keeps its
+    upward half, and rounding turns that into ddpm-mnist-cond's veil at grey level 1. The censored (Tobit-style)
+    loss leaves the optimum where the posterior mean is inside the range (there it is the squared error's), and
+    lets a sure-black pixel's prediction go below black for free, so the network's error need not reach above it.
+    """
+    low, high = data_range
+    x0_error = direction * error
+    past_an_end = (x0 <= low) & (x0_error < 0)
+    if both_ends:
+        past_an_end |= (x0 >= high) & (x0_error > 0)
+    return error.masked_fill(past_an_end, 0.0)
 
 
 OFFSET_GRID = 4
