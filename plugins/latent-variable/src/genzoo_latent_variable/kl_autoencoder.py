@@ -3,11 +3,11 @@
     x -> conv encoder -> (mean, log var) of q(z | x), a `latent_channels` x h x w grid (28x28 -> 4x7x7)
     z = mean + std * noise in training, z = mean when encoding -> conv decoder -> image
 
-The loss is the reconstruction error (mean squared, or mean absolute as in the paper with `reconstruction_loss="l1"`)
-plus `kl_weight` times KL(q(z | x) || N(0, I)) per latent element. The weight is tiny, as in the paper (there 1e-6
-against L1 + LPIPS sums): it does not make the latents a sample-able
-prior, it only keeps their scale bounded and the decoder used to the noise of nearby latents, so a diffusion model
-can work in them. Diffusion standardises the latents per channel by `latent_statistics()`, the mean and spread of
+The loss is the reconstruction error (mean squared, or mean absolute as in the paper with
+`reconstruction_loss="l1"`) plus `kl_weight` times KL(q(z | x) || N(0, I)) per latent element. The weight is tiny,
+as in the paper (there 1e-6 against L1 + LPIPS sums): it does not make the latents a sample-able prior, it only
+keeps their scale bounded and the decoder used to the noise of nearby latents, so a diffusion model can work in
+them. Diffusion standardises the latents per channel by `latent_statistics()`, the mean and spread of
 the training set's posterior means, measured once after training (`KLAutoencoderStep.finish`, the role of Stable
 Diffusion's scale factor). Beside the VQ-VAE, whose latents must be snapped to a codebook, these latents are
 continuous, so the diffusion model's output needs no quantiser.

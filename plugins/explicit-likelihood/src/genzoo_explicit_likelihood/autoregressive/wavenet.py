@@ -20,8 +20,8 @@ GEMM over [h_{t-d}; h_t] (the forward over all n x L rows at once, the step over
 rounds the elements at a tensor's vectorised tail differently from the rest, while its tanh, and the
 products and sums, give each element the same bits wherever it sits. `benchmarks/wavenet_step_exactness.py`
 measures both; it also finds a few tiny GEMM shapes (5-7 or 10 input features into 2-10 outputs) where MKL's
-rows differ in the last bit even at 4 rows (measured before `MIN_ROWS` rose from 4), so bit-identity is tested at the recipe's widths and tiny ones
-(4, 8, 32, 64 channels), not promised for every width.
+rows differ in the last bit even at 4 rows (measured before `MIN_ROWS` rose from 4), so bit-identity is tested
+at the recipe's widths and tiny ones (4, 8, 32, 64 channels), not promised for every width.
 """
 
 from __future__ import annotations
