@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from genzoo_diffusion.parameterization import split_prediction, training_target
+from genzoo_diffusion.parameterization import X0_DIRECTION, split_prediction, training_target
 
 
 @pytest.mark.parametrize("prediction", ["epsilon", "x0", "v"])
@@ -14,3 +14,13 @@ def test_perfect_prediction_recovers_noise_and_data(prediction):
     xt = a * x0 + s * noise
     eps, x0_hat = split_prediction(prediction, training_target(prediction, x0, noise, a, s), xt, a, s)
     assert torch.allclose(eps, noise, atol=1e-4) and torch.allclose(x0_hat, x0, atol=1e-4)
+
+
+@pytest.mark.parametrize("prediction", ["epsilon", "x0", "v"])
+def test_each_x0_direction_is_the_sign_with_which_its_target_moves_x0(prediction):
+    x0, noise, output = torch.rand(3, 64) * 2 - 1
+    a, s = torch.tensor(0.6), torch.tensor(0.8)
+    xt = a * x0 + s * noise
+    _, x0_hat = split_prediction(prediction, output, xt, a, s)
+    error = output - training_target(prediction, x0, noise, a, s)
+    assert torch.equal(torch.sign(x0_hat - x0), torch.sign(X0_DIRECTION[prediction] * error))

@@ -8,7 +8,6 @@ import torch
 from genzoo.plugin import ConfigError
 from genzoo.training import Batch, train
 from genzoo_diffusion import training
-from genzoo_diffusion.parameterization import split_prediction, training_target
 from genzoo_diffusion.training import DenoisingStep
 
 
@@ -104,16 +103,6 @@ def test_censored_drops_only_an_error_past_the_end_where_x0_sits():
     # an eps or v target (direction -1): a larger eps means a smaller x_0, so the other signs go
     torch.testing.assert_close(training.censored(error, x0, (-1.0, 1.0), -1.0, both_ends=True),
                                torch.tensor([-0.5, 0.0, -0.5, 0.5, 0.0]))
-
-
-@pytest.mark.parametrize("prediction", ["epsilon", "x0", "v"])
-def test_each_x0_direction_is_the_sign_with_which_its_target_moves_x0(prediction):
-    x0, noise, output = torch.rand(3, 64) * 2 - 1
-    a, s = torch.tensor(0.6), torch.tensor(0.8)
-    xt = a * x0 + s * noise
-    _, x0_hat = split_prediction(prediction, output, xt, a, s)
-    error = output - training_target(prediction, x0, noise, a, s)
-    assert torch.equal(torch.sign(x0_hat - x0), torch.sign(training.X0_DIRECTION[prediction] * error))
 
 
 @pytest.mark.parametrize("ends", ["low", "both"])

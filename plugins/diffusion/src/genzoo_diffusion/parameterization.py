@@ -12,6 +12,10 @@ import torch
 
 Prediction = Literal["epsilon", "x0", "v"]
 
+# The sign with which an error in each target moves the x_0 it implies (split_prediction):
+# x_0 = (x_t - s eps) / a, x_0 itself, x_0 = a x_t - s v.
+X0_DIRECTION: dict[Prediction, float] = {"epsilon": -1.0, "x0": 1.0, "v": -1.0}
+
 
 def training_target(prediction: Prediction, x0: torch.Tensor, noise: torch.Tensor,
                     a: torch.Tensor, s: torch.Tensor) -> torch.Tensor:

@@ -7,7 +7,7 @@ probability `class_dropout`, which is what lets one network give both terms of g
 target leads back to, so the denoiser learns to remove low-frequency errors at small t (see `smooth_offset`);
 `offset_tile_std` adds a period-2 pattern the same way (see `tiled_offset`), and `offset_halo_std` a faint
 ring around the strokes (see `halo_offset`). `censored_ends` stops charging x_0 predictions that lie past the
-data range's end on pixels that sit there (see `censored`).
+data range's end on pixels that sit there (see `censored`; the sign per target is `parameterization.X0_DIRECTION`).
 With it the logged loss includes the offsets' share of the target (large at small t, where a/s is ~100), so
 it is not comparable with a run without them.
 After the last step, models with a likelihood bound measure their x_0 error per timestep on
@@ -24,7 +24,7 @@ from genzoo import Capability
 from genzoo.plugin import Batch, ConfigError, FitData, TrainingStep
 from pydantic import Field
 
-from genzoo_diffusion.parameterization import training_target
+from genzoo_diffusion.parameterization import X0_DIRECTION, training_target
 
 
 class DenoisingStep(TrainingStep):
@@ -145,11 +145,6 @@ class DenoisingStep(TrainingStep):
             model.x0_mse[t] = (x0_hat.float() - x0).pow(2).mean()
         model.train(was_training)
         return {"x0_mse_t1": float(model.x0_mse[0]), "x0_mse_mean": float(model.x0_mse.mean())}
-
-
-# The sign with which an error in each target moves the x_0 it implies (parameterization.split_prediction):
-# x_0 = (x_t - s eps) / a, x_0 itself, x_0 = a x_t - s v.
-X0_DIRECTION = {"epsilon": -1.0, "x0": 1.0, "v": -1.0}
 
 
 def censored(error: torch.Tensor, x0: torch.Tensor, data_range: tuple[float, float], direction: float,
